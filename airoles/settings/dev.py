@@ -1,0 +1,20 @@
+"""The embedded default for `make run`: SQLite under var/, mail written to var/mail."""
+
+import os
+
+from . import base
+
+globals().update(base.settings())
+
+# The embedded SQLite database, mail folder and caches live here.
+base.VAR_DIR.mkdir(exist_ok=True)
+
+DEBUG = base.env_bool("DEBUG", True)
+SECRET_KEY = base.SECRET_KEY or "dev-only-insecure-key-never-use-in-production"
+ALLOWED_HOSTS = base.env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+if "EMAIL_URL" not in os.environ:
+    MAILERS = {"default": base.mailer_from_url(f"file://{base.VAR_DIR / 'mail'}")}
+
+# Plain http on 127.0.0.1: the cookies cannot be Secure here.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

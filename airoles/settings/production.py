@@ -1,0 +1,23 @@
+"""Production: served by gunicorn behind TLS. SECRET_KEY and DATABASE_URL must be set."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from . import base
+
+globals().update(base.settings())
+
+if not base.SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
+
+DEBUG = False
+SECURE_SSL_REDIRECT = base.env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+LOGGING = {
+    **base.LOGGING,
+    "root": {"handlers": ["console"], "level": "INFO"},
+}

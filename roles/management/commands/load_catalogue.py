@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from roles import catalogue
+
+
+class Command(BaseCommand):
+    help = (
+        "Build and publish the catalogue page tree and taxonomy from a data file, in one "
+        "transaction. Running it again changes nothing; pages changed in the admin are kept "
+        "unless --update is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "path",
+            nargs="?",
+            default=str(catalogue.DEFAULT_PATH),
+            help="the data file (default: fixtures/catalogue.json)",
+        )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="overwrite pages and terms that differ from the data file",
+        )
+
+    def handle(self, *args, path, update, **options):
+        try:
+            data = catalogue.read(path)
+            report = catalogue.load(data, update=update, source=path)
+        except catalogue.CatalogueError as error:
+            raise CommandError(str(error)) from error
+        for line in report.lines():
+            self.stdout.write(line)

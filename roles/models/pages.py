@@ -1,0 +1,258 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    MultiFieldPanel,
+    MultipleChooserPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from roles.search import segment
+
+from .taxonomy import RoleCompanyType, RoleSkill, SkillLevel
+
+
+class ThresholdLevel(models.TextChoices):
+    HIGH = "high", _("较高")
+    FAIRLY_HIGH = "fairly_high", _("相对较高")
+    MODERATE = "moderate", _("适中")
+
+
+class RoleIndexPage(Page):
+    """The catalogue's home, at the site root."""
+
+    intro = models.TextField(_("导语"), blank=True)
+    source_title = models.CharField(_("来源文章标题"), max_length=200, blank=True)
+    source_author = models.CharField(_("来源文章作者"), max_length=100, blank=True)
+    source_url = models.URLField(_("来源文章链接"), blank=True)
+    source_published = models.DateField(_("来源文章发布日期"), null=True, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [
+                FieldPanel("source_title"),
+                FieldRowPanel([FieldPanel("source_author"), FieldPanel("source_published")]),
+                FieldPanel("source_url"),
+            ],
+            heading=_("内容来源"),
+        ),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["roles.RoleCategoryPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("岗位图谱首页")
+
+    def categories(self):
+        return (
+            RoleCategoryPage.objects.child_of(self)
+            .live()
+            .public()
+            .annotate(
+                role_count=Count("roles", filter=Q(roles__live=True), distinct=True)
+            )
+            .prefetch_related(
+                Prefetch(
+                    "roles",
+                    queryset=RolePage.objects.live().public().order_by("path"),
+                    to_attr="live_roles",
+                )
+            )
+            .order_by("sort_order", "path")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["categories"] = self.categories()
+        return context
+
+
+class RoleCategoryPage(Page):
+    english_name = models.CharField(_("英文名称"), max_length=100, blank=True)
+    intro = models.TextField(_("类别概述"), help_text=_("文章对这一类岗位的总结段落。"))
+    suits = models.TextField(
+        _("适合转型的人群"), help_text=_("文章中“适合……转型”的原句。")
+    )
+    threshold_text = models.TextField(_("门槛说明"), help_text=_("文章中关于门槛的原句。"))
+    threshold_level = models.CharField(
+        _("门槛高低"),
+        max_length=20,
+        choices=ThresholdLevel.choices,
+        blank=True,
+        help_text=_("仅在文章明确说明时填写（较高 / 相对较高 / 适中）。"),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("显示顺序"), default=0)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("english_name"),
+        FieldPanel("intro"),
+        FieldPanel("suits"),
+        FieldRowPanel([FieldPanel("threshold_level"), FieldPanel("sort_order")]),
+        FieldPanel("threshold_text"),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.FilterField("threshold_level"),
+    ]
+
+    parent_page_types = ["roles.RoleIndexPage"]
+    subpage_types = ["roles.RolePage"]
+
+    class Meta:
+        verbose_name = _("岗位类别")
+        verbose_name_plural = _("岗位类别")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["roles"] = RolePage.objects.child_of(self).live().public().for_listing()
+        return context
+
+
+class RolePageQuerySet(PageQuerySet):
+    def for_listing(self):
+        """Everything a role card shows, in a constant number of queries, in catalogue order."""
+        return (
+            self.select_related("category")
+            .prefetch_related(
+                Prefetch("skill_links", queryset=RoleSkill.objects.select_related("skill")),
+                Prefetch(
+                    "company_type_links",
+                    queryset=RoleCompanyType.objects.select_related("company_type"),
+                ),
+            )
+            .order_by("path")
+        )
+
+
+RolePageManager = PageManager.from_queryset(RolePageQuerySet)
+
+
+class RolePage(Page):
+    english_name = models.CharField(
+        _("英文名称"), max_length=120, blank=True, help_text=_("例如 Prompt Engineer。")
+    )
+    synonyms = models.TextField(
+        _("别名"),
+        blank=True,
+        help_text=_("每行一个，供搜索使用，例如“提示词工程师”。"),
+    )
+    definition = models.TextField(_("角色定义"))
+    skills_text = models.TextField(_("核心技能（原文）"), help_text=_("文章中的原句，保持原样。"))
+    company_types_text = models.TextField(
+        _("可应聘的公司类型（原文）"), help_text=_("文章中的原句，包括括号中的限定。")
+    )
+    # The parent category, kept in step with the page tree (see save() and signal_handlers.py)
+    # so that listings can filter and show it without walking the tree.
+    category = models.ForeignKey(
+        "roles.RoleCategoryPage",
+        on_delete=models.SET_NULL,
+        related_name="roles",
+        editable=False,
+        null=True,
+    )
+
+    objects = RolePageManager()
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("english_name"),
+        FieldPanel("synonyms"),
+        FieldPanel("definition"),
+    ]
+    taxonomy_panels = [
+        MultipleChooserPanel(
+            "skill_links",
+            chooser_field_name="skill",
+            heading=_("核心技能"),
+            label=_("技能"),
+            min_num=2,
+        ),
+        FieldPanel("skills_text"),
+        MultipleChooserPanel(
+            "company_type_links",
+            chooser_field_name="company_type",
+            heading=_("可应聘的公司类型"),
+            label=_("公司类型"),
+            min_num=1,
+        ),
+        FieldPanel("company_types_text"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("内容")),
+            ObjectList(taxonomy_panels, heading=_("技能与公司类型")),
+            ObjectList(Page.promote_panels, heading=_("推广")),
+            ObjectList(Page.settings_panels, heading=_("设置")),
+        ]
+    )
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("english_name", boost=3),
+        index.SearchField("search_title_words", boost=4),
+        index.SearchField("search_body_words"),
+        index.AutocompleteField("english_name"),
+        index.FilterField("category"),
+    ]
+
+    parent_page_types = ["roles.RoleCategoryPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+
+    def save(self, *args, **kwargs):
+        if self.path and self.depth > 1:
+            self.category_id = self.get_parent().pk
+        return super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        links = [link for link in self.skill_links.all() if not getattr(link, "DELETE", False)]
+        if links and not any(link.level == SkillLevel.ESSENTIAL for link in links):
+            raise ValidationError(_("至少需要一项必备技能。"))
+
+    # What search indexes: jieba-segmented words, since the backends do not split Chinese.
+    def search_title_words(self):
+        return segment(" ".join([self.title, *self.synonym_list]))
+
+    def search_body_words(self):
+        skills = " ".join(link.skill.name for link in self.skill_links.all())
+        return segment(" ".join([self.definition, self.skills_text, skills]))
+
+    @property
+    def synonym_list(self):
+        return [line.strip() for line in self.synonyms.splitlines() if line.strip()]
+
+    @cached_property
+    def skills(self):
+        """Skill links, essential before preferred, each in the article's order."""
+        links = sorted(self.skill_links.all(), key=lambda link: link.sort_order or 0)
+        return sorted(links, key=lambda link: link.level != SkillLevel.ESSENTIAL)
+
+    @cached_property
+    def company_types(self):
+        links = sorted(self.company_type_links.all(), key=lambda link: link.sort_order or 0)
+        return [link.company_type for link in links]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # An unsaved page being previewed has no category yet; its parent is the category.
+        context["category"] = self.category or self.get_parent().specific
+        return context

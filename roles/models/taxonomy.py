@@ -1,0 +1,117 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.models import Orderable
+from wagtail.search import index
+
+ascii_slug = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    _("只能使用小写英文字母、数字和连字符，例如 tech-company。"),
+)
+
+
+class TaxonomyTerm(index.Indexed, models.Model):
+    """A canonical entry of one of the catalogue's vocabularies."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    slug = models.SlugField(_("URL 标识"), max_length=60, unique=True, validators=[ascii_slug])
+    english_name = models.CharField(_("英文名称"), max_length=100, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("english_name"),
+        index.AutocompleteField("name"),
+        index.FilterField("slug"),
+    ]
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Skill(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("技能")
+        verbose_name_plural = _("技能")
+
+
+class CompanyType(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("公司类型")
+        verbose_name_plural = _("公司类型")
+
+
+class Background(TaxonomyTerm):
+    """What a visitor brings from their current job (the article's "适合…转型" wording)."""
+
+    skills = models.ManyToManyField(
+        Skill,
+        verbose_name=_("相关技能"),
+        related_name="backgrounds",
+        blank=True,
+        help_text=_("具备这一背景的人通常已经掌握的技能。"),
+    )
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("背景")
+        verbose_name_plural = _("背景")
+
+
+class SkillLevel(models.TextChoices):
+    ESSENTIAL = "essential", _("必备")
+    PREFERRED = "preferred", _("优先")
+
+
+class RoleSkill(Orderable):
+    """A role's link to a canonical skill; says whether the article asks for it or prefers it."""
+
+    page = ParentalKey("roles.RolePage", on_delete=models.CASCADE, related_name="skill_links")
+    skill = models.ForeignKey(
+        Skill, verbose_name=_("技能"), on_delete=models.PROTECT, related_name="role_links"
+    )
+    level = models.CharField(
+        _("要求"), max_length=10, choices=SkillLevel.choices, default=SkillLevel.ESSENTIAL
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("岗位技能")
+        verbose_name_plural = _("岗位技能")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "skill"], name="unique_role_skill"),
+        ]
+
+    def __str__(self):
+        return f"{self.skill} ({self.get_level_display()})"
+
+    @property
+    def is_preferred(self):
+        return self.level == SkillLevel.PREFERRED
+
+
+class RoleCompanyType(Orderable):
+    page = ParentalKey(
+        "roles.RolePage", on_delete=models.CASCADE, related_name="company_type_links"
+    )
+    company_type = models.ForeignKey(
+        CompanyType,
+        verbose_name=_("公司类型"),
+        on_delete=models.PROTECT,
+        related_name="role_links",
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("可应聘的公司类型")
+        verbose_name_plural = _("可应聘的公司类型")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "company_type"], name="unique_role_company_type"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.company_type)
