@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+
 from wagtail.models import Page, Site
 
 from .models import (
@@ -75,9 +76,7 @@ def background_data(background):
 
 def index_data(page):
     data = {name: getattr(page, name) for name in INDEX_FIELDS}
-    data["source_published"] = (
-        page.source_published.isoformat() if page.source_published else ""
-    )
+    data["source_published"] = page.source_published.isoformat() if page.source_published else ""
     return data
 
 
@@ -96,9 +95,7 @@ def role_data(page):
         ],
         "company_types": [
             link.company_type.slug
-            for link in sorted(
-                page.company_type_links.all(), key=lambda link: link.sort_order or 0
-            )
+            for link in sorted(page.company_type_links.all(), key=lambda link: link.sort_order or 0)
         ],
     }
 

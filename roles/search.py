@@ -9,6 +9,7 @@ import logging
 import threading
 
 import jieba
+
 from django.conf import settings
 
 _lock = threading.Lock()
@@ -30,7 +31,7 @@ def _tokenizer():
 
 
 def segment(text):
-    """Words of `text` for the index: fine-grained, so that 数据科学家 also yields 数据 and 科学家."""
+    """Words of `text` for the index, fine-grained: 数据科学家 also yields 数据 and 科学家."""
     if not text:
         return ""
     words = (w.strip() for w in _tokenizer().cut_for_search(text))

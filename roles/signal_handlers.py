@@ -1,4 +1,5 @@
 from django.dispatch import receiver
+
 from wagtail.signals import post_page_move
 
 from .models import RoleCategoryPage, RolePage

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -60,9 +61,7 @@ class RoleIndexPage(Page):
             RoleCategoryPage.objects.child_of(self)
             .live()
             .public()
-            .annotate(
-                role_count=Count("roles", filter=Q(roles__live=True), distinct=True)
-            )
+            .annotate(role_count=Count("roles", filter=Q(roles__live=True), distinct=True))
             .prefetch_related(
                 Prefetch(
                     "roles",
@@ -75,16 +74,16 @@ class RoleIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["categories"] = self.categories()
+        categories = list(self.categories())
+        context["categories"] = categories
+        context["role_total"] = sum(category.role_count for category in categories)
         return context
 
 
 class RoleCategoryPage(Page):
     english_name = models.CharField(_("英文名称"), max_length=100, blank=True)
     intro = models.TextField(_("类别概述"), help_text=_("文章对这一类岗位的总结段落。"))
-    suits = models.TextField(
-        _("适合转型的人群"), help_text=_("文章中“适合……转型”的原句。")
-    )
+    suits = models.TextField(_("适合转型的人群"), help_text=_("文章中“适合……转型”的原句。"))
     threshold_text = models.TextField(_("门槛说明"), help_text=_("文章中关于门槛的原句。"))
     threshold_level = models.CharField(
         _("门槛高低"),
@@ -254,5 +253,13 @@ class RolePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # An unsaved page being previewed has no category yet; its parent is the category.
-        context["category"] = self.category or self.get_parent().specific
+        category = self.category or self.get_parent().specific
+        context["category"] = category
+        context["siblings"] = (
+            RolePage.objects.live()
+            .public()
+            .filter(category=category)
+            .exclude(pk=self.pk)
+            .for_listing()
+        )
         return context

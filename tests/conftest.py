@@ -1,0 +1,23 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from roles import catalogue as catalogue_module
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The whole catalogue, loaded once per run; each test runs in a transaction that is
+    rolled back, so tests may change or delete it freely."""
+    with django_db_blocker.unblock():
+        call_command("load_catalogue", verbosity=0, stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def catalogue_data():
+    return catalogue_module.read(catalogue_module.DEFAULT_PATH)
+
+
+@pytest.fixture
+def client():
+    return Client()
