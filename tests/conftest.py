@@ -1,4 +1,5 @@
 import pytest
+
 from django.core.management import call_command
 from django.test import Client
 

@@ -55,6 +55,7 @@ class RolePageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = RolePage
+        skip_postgeneration_save = True
 
     @factory.post_generation
     def links(self, create, extracted, **kwargs):

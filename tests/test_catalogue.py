@@ -5,7 +5,9 @@ import json
 from io import StringIO
 
 import pytest
+
 from django.core.management import CommandError, call_command
+
 from wagtail.models import Page, Site
 
 from roles import catalogue
@@ -138,7 +140,10 @@ def test_company_types_match_the_article(role, expected):
 
 def test_role_keeps_the_articles_wording():
     page = RolePage.objects.get(title="AI原画设计师")
-    assert page.company_types_text == "游戏公司、动画工作室、影视制作公司、科技公司（有游戏或动画业务）等。"
+    assert (
+        page.company_types_text
+        == "游戏公司、动画工作室、影视制作公司、科技公司（有游戏或动画业务）等。"
+    )
     assert page.definition == "专注于原画设计，结合AI技术提升创作效率和作品质量。"
     prompt = RolePage.objects.get(slug="prompt-engineer")
     assert (prompt.title, prompt.english_name) == ("提示工程师", "Prompt Engineer")

@@ -1,6 +1,7 @@
 from io import StringIO
 
 import pytest
+
 from django.core.management import call_command
 
 

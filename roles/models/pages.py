@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -122,20 +122,16 @@ class RoleCategoryPage(Page):
         return context
 
 
+LISTING_PREFETCH = (
+    Prefetch("skill_links", queryset=RoleSkill.objects.select_related("skill")),
+    Prefetch("company_type_links", queryset=RoleCompanyType.objects.select_related("company_type")),
+)
+
+
 class RolePageQuerySet(PageQuerySet):
     def for_listing(self):
         """Everything a role card shows, in a constant number of queries, in catalogue order."""
-        return (
-            self.select_related("category")
-            .prefetch_related(
-                Prefetch("skill_links", queryset=RoleSkill.objects.select_related("skill")),
-                Prefetch(
-                    "company_type_links",
-                    queryset=RoleCompanyType.objects.select_related("company_type"),
-                ),
-            )
-            .order_by("path")
-        )
+        return self.select_related("category").prefetch_related(*LISTING_PREFETCH).order_by("path")
 
 
 RolePageManager = PageManager.from_queryset(RolePageQuerySet)
@@ -253,6 +249,9 @@ class RolePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # An unsaved page being previewed has no category yet; its parent is the category.
+        if not getattr(request, "is_preview", False):
+            # A preview's links live in memory, unsaved; a live page's come from the database.
+            prefetch_related_objects([self], *LISTING_PREFETCH)
         category = self.category or self.get_parent().specific
         context["category"] = category
         context["siblings"] = (
