@@ -17,7 +17,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	touch $@
 
 setup: $(VENV)/.runtime
-	$(PY) manage.py migrate --noinput
+	@mkdir -p var
+	@echo "Migrating the embedded SQLite database (var/db.sqlite3)…"
+	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py load_catalogue
 	$(PY) manage.py ensure_admin
 

@@ -315,12 +315,13 @@ class Report:
     unchanged: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
 
-    def lines(self):
-        for label, items in (
-            ("created", self.created),
-            ("updated", self.updated),
-            ("skipped (changed in the admin; use --update to overwrite)", self.skipped),
-        ):
+    def lines(self, detailed=True):
+        """What was done; what was created or updated only when `detailed`, what was skipped
+        always, since it needs the reader's attention."""
+        listed = [("skipped (changed in the admin; use --update to overwrite)", self.skipped)]
+        if detailed:
+            listed = [("created", self.created), ("updated", self.updated), *listed]
+        for label, items in listed:
             for item in items:
                 yield f"{label}: {item}"
         yield (

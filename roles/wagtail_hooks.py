@@ -15,7 +15,6 @@ class TaxonomyViewSet(SnippetViewSet):
         "english_name",
         Column("role_count", label=_("岗位数"), sort_key="role_count"),
     ]
-    search_fields = ["name", "english_name", "slug"]
     ordering = ["name"]
 
     def get_queryset(self, request):
@@ -39,7 +38,6 @@ class BackgroundViewSet(SnippetViewSet):
     icon = "user"
     menu_label = _("背景")
     list_display = ["name", "slug", "english_name"]
-    search_fields = ["name", "english_name", "slug"]
 
 
 class TaxonomyGroup(SnippetViewSetGroup):

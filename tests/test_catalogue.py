@@ -76,9 +76,9 @@ ARTICLE_COMPANY_TYPES = {
 def load(data=None, **kwargs):
     out = StringIO()
     if data is None:
-        call_command("load_catalogue", stdout=out, **kwargs)
+        call_command("load_catalogue", stdout=out, verbosity=2, **kwargs)
     else:
-        call_command("load_catalogue", str(data), stdout=out, **kwargs)
+        call_command("load_catalogue", str(data), stdout=out, verbosity=2, **kwargs)
     return out.getvalue()
 
 

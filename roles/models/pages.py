@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils.functional import cached_property
@@ -16,6 +15,7 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from roles.forms import RolePageForm
 from roles.search import segment
 
 from .taxonomy import RoleCompanyType, RoleSkill, SkillLevel
@@ -162,6 +162,7 @@ class RolePage(Page):
     )
 
     objects = RolePageManager()
+    base_form_class = RolePageForm
 
     content_panels = [
         *Page.content_panels,
@@ -175,7 +176,6 @@ class RolePage(Page):
             chooser_field_name="skill",
             heading=_("核心技能"),
             label=_("技能"),
-            min_num=2,
         ),
         FieldPanel("skills_text"),
         MultipleChooserPanel(
@@ -183,7 +183,6 @@ class RolePage(Page):
             chooser_field_name="company_type",
             heading=_("可应聘的公司类型"),
             label=_("公司类型"),
-            min_num=1,
         ),
         FieldPanel("company_types_text"),
     ]
@@ -216,12 +215,6 @@ class RolePage(Page):
         if self.path and self.depth > 1:
             self.category_id = self.get_parent().pk
         return super().save(*args, **kwargs)
-
-    def clean(self):
-        super().clean()
-        links = [link for link in self.skill_links.all() if not getattr(link, "DELETE", False)]
-        if links and not any(link.level == SkillLevel.ESSENTIAL for link in links):
-            raise ValidationError(_("至少需要一项必备技能。"))
 
     # What search indexes: jieba-segmented words, since the backends do not split Chinese.
     def search_title_words(self):

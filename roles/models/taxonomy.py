@@ -6,6 +6,8 @@ from modelcluster.fields import ParentalKey
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from roles.search import segment
+
 ascii_slug = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     _("只能使用小写英文字母、数字和连字符，例如 tech-company。"),
@@ -24,6 +26,7 @@ class TaxonomyTerm(index.Indexed, models.Model):
         index.SearchField("name"),
         index.SearchField("english_name"),
         index.AutocompleteField("name"),
+        index.SearchField("search_words"),
         index.FilterField("slug"),
     ]
 
@@ -33,6 +36,10 @@ class TaxonomyTerm(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+    def search_words(self):
+        # The search backends do not split Chinese; see roles/search.py.
+        return segment(self.name)
 
 
 class Skill(TaxonomyTerm):

@@ -1,4 +1,5 @@
 import secrets
+import string
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,7 +19,8 @@ class Command(BaseCommand):
             where = f" (saved in {credentials})" if credentials.exists() else ""
             self.stdout.write(f"An admin account already exists{where}.")
             return
-        password = secrets.token_urlsafe(12)
+        alphabet = string.ascii_letters + string.digits
+        password = "".join(secrets.choice(alphabet) for _ in range(16))
         User.objects.create_superuser(username=username, email="", password=password)
         credentials.parent.mkdir(parents=True, exist_ok=True)
         credentials.write_text(f"username: {username}\npassword: {password}\n", encoding="utf-8")

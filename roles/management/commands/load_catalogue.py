@@ -29,5 +29,5 @@ class Command(BaseCommand):
             report = catalogue.load(data, update=update, source=path)
         except catalogue.CatalogueError as error:
             raise CommandError(str(error)) from error
-        for line in report.lines():
+        for line in report.lines(detailed=options["verbosity"] >= 2):
             self.stdout.write(line)
