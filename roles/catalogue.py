@@ -14,7 +14,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from .models import (
     Background,
@@ -412,7 +413,7 @@ def _load_backgrounds(items, skills, update, report):
 def _load_index(item, update, report):
     index = RoleIndexPage.objects.first()
     if index is None:
-        root = Page.get_first_root_node()
+        root = _tree_root()
         site = Site.objects.filter(is_default_site=True).first()
         # Replace Wagtail's placeholder "Welcome" page, which a fresh database starts with.
         if site and type(site.root_page.specific) is Page and not site.root_page.get_children():
@@ -432,6 +433,19 @@ def _load_index(item, update, report):
         report.created.append(f"catalogue home {item['title']}")
         return index
     return _update_page(index, item, index_data, _set_index, update, report, "catalogue home")
+
+
+def _tree_root():
+    """Wagtail's root page, made again (with the default locale) in a database that was
+    emptied after migrating, as a test framework's flush does."""
+    root = Page.get_first_root_node()
+    if root is None:
+        if not Locale.objects.exists():
+            Locale.objects.create(
+                language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+            )
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
+    return root
 
 
 def _set_index(page, item):

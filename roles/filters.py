@@ -1,14 +1,19 @@
-"""FilterSets for the public role listing.
+"""The FilterSet behind the public role listing.
 
-Every facet takes repeatable slugs (OR within a facet, AND across facets). Unknown or repeated
-slugs never fail a request: they are dropped, and the form remembers them so that the page can
-say what it ignored.
+Every facet takes repeatable slugs (OR within a facet, AND across facets). Bad input never fails a
+request and never reaches SQL as it came: unknown slugs are dropped, an over-long query is cut,
+an unknown sort falls back to the default, and each field keeps a `notice` saying what it did so
+that the page can tell the visitor.
 """
+
+import unicodedata
+from dataclasses import dataclass
 
 import django_filters
 
 from django import forms
-from django.db.models import Subquery
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -20,24 +25,63 @@ from .models import (
     Skill,
     ThresholdLevel,
 )
+from .search import segment_query
+
+QUERY_MAX_LENGTH = 100
+UNSTATED = "unstated"  # the threshold facet's value for categories whose level the article omits
+
+
+def _shorten(values, limit=5):
+    shown = [value if len(value) <= 30 else value[:30] + "…" for value in values[:limit]]
+    return "、".join(shown) + ("…" if len(values) > limit else "")
 
 
 class SlugListField(forms.MultipleChoiceField):
-    """A list of slugs where unknown values are set aside in `ignored` instead of failing."""
+    """Known slugs, each once; unknown ones are set aside with a notice instead of failing."""
 
     def validate(self, value):
-        # Unknown slugs are dropped in clean(); an empty list is "no filter".
-        pass
+        pass  # unknown slugs are dropped in clean(); an empty list means "no filter"
 
     def clean(self, value):
-        values = super().clean(value)
+        values = list(dict.fromkeys(super().clean(value)))
         known = {str(key) for key, _label in self.choices}
-        self.ignored = [v for v in dict.fromkeys(values) if v not in known]
-        return [v for v in dict.fromkeys(values) if v in known]
+        ignored = [v for v in values if v not in known]
+        self.notice = (
+            _("未知的%(facet)s已忽略：%(values)s")
+            % {"facet": self.label, "values": _shorten(ignored)}
+            if ignored
+            else None
+        )
+        return [v for v in values if v in known]
+
+
+class QueryField(forms.CharField):
+    """A keyword query: control characters removed, whitespace collapsed, cut to a length."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in value)
+        text = " ".join(text.split())
+        self.notice = None
+        if len(text) > QUERY_MAX_LENGTH:
+            self.notice = _("搜索词太长，只使用了前 %(count)s 个字。") % {"count": QUERY_MAX_LENGTH}
+            text = text[:QUERY_MAX_LENGTH].rstrip()
+        return text
+
+
+class SortField(forms.ChoiceField):
+    """An unknown sort order falls back to the default, with a notice."""
+
+    def clean(self, value):
+        self.notice = None
+        if isinstance(value, str) and value and not self.valid_value(value):
+            self.notice = _("不支持的排序方式已忽略，按默认顺序排列。")
+            return ""
+        return super().clean(value)
 
 
 class SlugFilter(django_filters.Filter):
-    """Roles linked to any of the chosen slugs; `lookup` is the path from RolePage."""
+    """Roles whose `lookup` is any of the chosen slugs."""
 
     field_class = SlugListField
 
@@ -49,6 +93,11 @@ class SlugFilter(django_filters.Filter):
         if not value:
             return queryset
         return queryset.filter(**{f"{self.lookup}__in": value})
+
+    def counts(self, queryset):
+        """{slug: number of roles in `queryset` that this option would give}."""
+        rows = queryset.order_by().values(self.lookup).annotate(n=Count("pk"))
+        return {row[self.lookup]: row["n"] for row in rows}
 
 
 class LinkedSlugFilter(SlugFilter):
@@ -62,51 +111,178 @@ class LinkedSlugFilter(SlugFilter):
         if not value:
             return queryset
         pages = self.link_model.objects.filter(**{f"{self.lookup}__in": value})
-        return queryset.filter(pk__in=Subquery(pages.values("page_id")))
+        return queryset.filter(pk__in=pages.values("page_id"))
+
+    def counts(self, queryset):
+        rows = (
+            self.link_model.objects.filter(page__in=queryset.order_by().values("pk"))
+            .values(self.lookup)
+            .annotate(n=Count("page_id", distinct=True))
+        )
+        return {row[self.lookup]: row["n"] for row in rows}
 
 
-def _choices(model):
+class ThresholdFilter(SlugFilter):
+    """The category's threshold level; `unstated` stands for "the article gives none"."""
+
+    def filter(self, queryset, value):
+        return super().filter(queryset, ["" if v == UNSTATED else v for v in value])
+
+    def counts(self, queryset):
+        counts = super().counts(queryset)
+        counts[UNSTATED] = counts.pop("", 0)
+        return counts
+
+
+class KeywordFilter(django_filters.CharFilter):
+    field_class = QueryField
+
+    def filter(self, queryset, value):
+        ids = self.parent.search_ids
+        return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    field_class = SortField
+
+    def filter(self, queryset, value):
+        return queryset  # ordering is applied once, after filtering: see RoleFilterSet.ordered()
+
+
+def _terms(model):
     return lambda: [(term.slug, term.name) for term in model.objects.all()]
 
 
-def _category_choices():
-    return [
-        (page.slug, page.title)
-        for page in RoleCategoryPage.objects.live().order_by("sort_order", "path")
-    ]
+def _categories():
+    pages = RoleCategoryPage.objects.live().public().order_by("sort_order", "path")
+    return [(page.slug, page.title) for page in pages]
+
+
+def _thresholds():
+    return [*ThresholdLevel.choices, (UNSTATED, _("未注明"))]
+
+
+SORT_CHOICES = [
+    ("", _("默认顺序")),
+    ("name", _("按名称")),
+    ("newest", _("最新发布")),
+]
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list
+
+    @property
+    def selected(self):
+        return [option for option in self.options if option.selected]
 
 
 class RoleFilterSet(django_filters.FilterSet):
+    q = KeywordFilter(label=_("关键词"))
     company_type = LinkedSlugFilter(
         label=_("公司类型"),
         link_model=RoleCompanyType,
         lookup="company_type__slug",
-        choices=_choices(CompanyType),
+        choices=_terms(CompanyType),
     )
-    category = SlugFilter(label=_("类别"), lookup="category__slug", choices=_category_choices)
+    category = SlugFilter(label=_("类别"), lookup="category__slug", choices=_categories)
     skill = LinkedSlugFilter(
-        label=_("技能"), link_model=RoleSkill, lookup="skill__slug", choices=_choices(Skill)
+        label=_("技能"), link_model=RoleSkill, lookup="skill__slug", choices=_terms(Skill)
     )
-    threshold = SlugFilter(
-        label=_("门槛"), lookup="category__threshold_level", choices=ThresholdLevel.choices
+    threshold = ThresholdFilter(
+        label=_("门槛"), lookup="category__threshold_level", choices=_thresholds
     )
+    sort = SortFilter(label=_("排序"), choices=SORT_CHOICES)
+
+    FACETS = ("company_type", "category", "skill", "threshold")
 
     class Meta:
         model = RolePage
         fields = []
 
+    @property
+    def values(self):
+        """The cleaned query: only known values, each once."""
+        self.form.is_valid()
+        return self.form.cleaned_data
+
+    @cached_property
+    def search_ids(self):
+        """Ids of the live roles matching the keyword query, best first: roles whose name,
+        English name or synonyms contain every word come before roles that only mention them
+        in their text, whatever the search backend's own ranking does. None: no search."""
+        words = segment_query(self.values.get("q", ""))
+        if not words:
+            return None  # no query, or nothing searchable in it: no filter
+        matches = list(RolePage.objects.live().public().search(words, operator="and"))
+        needles = [word.lower() for word in words.split()]
+
+        def named(role):
+            names = " ".join([role.title, role.english_name, *role.synonym_list]).lower()
+            return all(needle in names for needle in needles)
+
+        return [role.pk for role in sorted(matches, key=lambda role: not named(role))]
+
     def filter_queryset(self, queryset, exclude=None):
         """All active filters, or all but `exclude` (for the counts of that facet's options)."""
-        for name, value in self.form.cleaned_data.items():
+        for name, value in self.values.items():
             if name != exclude:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
-    def ignored(self):
-        """(filter label, [slug, …]) for every value that was not understood."""
+    def ordered(self, queryset):
+        sort = self.values.get("sort")
+        if sort == "name":
+            return queryset.order_by("title", "path")
+        if sort == "newest":
+            return queryset.order_by("-first_published_at", "path")
+        if self.search_ids:
+            relevance = Case(
+                *[When(pk=pk, then=Value(i)) for i, pk in enumerate(self.search_ids)],
+                output_field=IntegerField(),
+            )
+            return queryset.order_by(relevance)
+        return queryset.order_by("category__sort_order", "path")
+
+    @property
+    def qs(self):
+        return self.ordered(super().qs)
+
+    def facets(self):
+        """Each facet with every option's count given the other active filters."""
+        facets = []
+        for name in self.FACETS:
+            field = self.form.fields[name]
+            selected = set(self.values.get(name, []))
+            counts = self.filters[name].counts(self.filter_queryset(self.queryset, exclude=name))
+            options = [
+                Option(str(value), str(label), counts.get(value, 0), value in selected)
+                for value, label in field.choices
+            ]
+            facets.append(Facet(name, str(field.label), options))
+        return facets
+
+    def notices(self):
+        """What the page should tell the visitor about their query."""
         self.form.is_valid()
-        return [
-            (self.filters[name].label, field.ignored)
-            for name, field in self.form.fields.items()
-            if getattr(field, "ignored", None)
+        notices = [
+            str(field.notice)
+            for field in self.form.fields.values()
+            if getattr(field, "notice", None)
         ]
+        notices += [
+            _("“%(field)s”的值无效，已忽略。") % {"field": self.form.fields[name].label}
+            for name in self.form.errors
+        ]
+        return notices

@@ -39,6 +39,13 @@ def segment(text):
 
 
 def segment_query(query):
-    """Words of a visitor's query; punctuation and whitespace dropped."""
-    words = (w.strip() for w in _tokenizer().cut(query))
-    return " ".join(w for w in words if w and any(ch.isalnum() for ch in w))
+    """The words of a visitor's query, as small as the index has them: 数据分析 becomes
+    数据 分析, so that it matches 数据 … 分析 anywhere. Punctuation and whitespace are dropped."""
+    words = []
+    for word in _tokenizer().cut_for_search(query):
+        word = word.strip()
+        if word and any(ch.isalnum() for ch in word) and word not in words:
+            words.append(word)
+    # cut_for_search also yields the compound of smaller words it found; keep only the parts.
+    smallest = [w for w in words if not any(o != w and o in w for o in words)]
+    return " ".join(smallest)

@@ -1,6 +1,9 @@
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
@@ -8,58 +11,131 @@ from .filters import RoleFilterSet
 from .models import CompanyType, RolePage
 
 ROLES_PER_PAGE = 20
+FACET_OPTIONS_SHOWN = 10  # longer facets fold the rest away
+QUERY_KEYS = ("q", "company_type", "category", "skill", "threshold", "sort")
 
 
-class RoleListingMixin:
-    """The filtered, paginated listing of live, public roles that several pages share."""
+class RoleListView(TemplateView):
+    """The filterable listing of live, public roles at /roles/."""
 
     template_name = "roles/role_list.html"
-    preset = {}  # facet → slugs fixed by the URL (e.g. a company-type page)
 
-    def get_filter_data(self):
+    def get_preset(self):
+        """Facet values fixed by the URL path rather than the query string."""
+        return {}
+
+    def get_base_path(self):
+        return reverse("role_list")
+
+    def get_title(self):
+        return _("全部 AI 岗位")
+
+    def get_filterset(self):
         data = self.request.GET.copy()
         for name, values in self.get_preset().items():
             data.setlist(name, values)
-        return data
+        return RoleFilterSet(data, queryset=RolePage.objects.live().public().for_listing())
 
-    def get_preset(self):
-        return self.preset
-
-    def get_filterset(self):
-        return RoleFilterSet(
-            self.get_filter_data(), queryset=RolePage.objects.live().public().for_listing()
-        )
-
-    def get_listing_context(self):
+    def get_context_data(self, **kwargs):
         filterset = self.get_filterset()
-        notices = [
-            _("未知的%(facet)s已忽略：%(values)s") % {"facet": label, "values": "、".join(values)}
-            for label, values in filterset.ignored()
-        ]
+        preset = self.get_preset()
+        state = query_state(filterset.values, exclude=preset)
+        url = ListingURLs(self.get_base_path(), state)
+        notices = filterset.notices()
+
         paginator = Paginator(filterset.qs, ROLES_PER_PAGE)
-        page_number = self.request.GET.get("page", "1")
-        page_obj = paginator.get_page(page_number)
-        if str(page_obj.number) != page_number.strip() and "page" in self.request.GET:
+        requested = self.request.GET.get("page", "")
+        # get_page() turns nonsense into the first page, but 0 or less into the last.
+        page_obj = paginator.get_page(
+            1 if requested.strip().lstrip("-").isdigit() and int(requested) < 1 else requested
+        )
+        if "page" in self.request.GET and requested.strip() != str(page_obj.number):
             notices.append(
-                _("页码“%(page)s”无效，已显示第 %(number)s 页。")
-                % {"page": page_number[:20], "number": page_obj.number}
+                _("没有第“%(page)s”页，显示的是第 %(number)s 页。")
+                % {"page": requested[:20], "number": page_obj.number}
             )
+
+        facets = [facet for facet in filterset.facets() if facet.name not in preset]
+        for facet in facets:
+            if facet.name in ("company_type", "skill"):
+                facet.options.sort(key=lambda option: (-option.count, option.label))
+            for option in facet.options:
+                option.url = url.toggle(facet.name, option.value)
+                option.disabled = option.count == 0 and not option.selected
+            facet.shown = facet.options[:FACET_OPTIONS_SHOWN]
+            facet.folded = facet.options[FACET_OPTIONS_SHOWN:]
+            facet.unfold = any(option.selected for option in facet.folded)
+
+        chips = [
+            {"label": f"{facet.label}：{option.label}", "url": option.url}
+            for facet in facets
+            for option in facet.selected
+        ]
+        if state.get("q"):
+            chips.insert(
+                0, {"label": _("关键词：%(q)s") % {"q": state["q"][0]}, "url": url.without("q")}
+            )
+
         return {
+            **super().get_context_data(**kwargs),
+            "title": self.get_title(),
             "filterset": filterset,
+            "query": (state.get("q") or [""])[0],
+            "sort": (state.get("sort") or [""])[0],
+            "sort_choices": filterset.form.fields["sort"].choices,
+            "facets": facets,
+            "chips": chips,
+            "clear_url": url.base,
             "page_obj": page_obj,
+            "prev_url": url.page(page_obj.previous_page_number())
+            if page_obj.has_previous()
+            else None,
+            "next_url": url.page(page_obj.next_page_number()) if page_obj.has_next() else None,
             "roles": page_obj.object_list,
             "result_count": paginator.count,
             "notices": notices,
+            "canonical_url": self.request.build_absolute_uri(url.page(page_obj.number)),
+            "form_action": url.base,
         }
 
 
-class RoleListView(RoleListingMixin, TemplateView):
-    def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            **self.get_listing_context(),
-            "title": _("全部 AI 岗位"),
-        }
+def query_state(values, exclude=()):
+    """The cleaned query as {key: [values]}, without the keys in `exclude`."""
+    return {
+        key: value if isinstance(value, list) else ([value] if value else [])
+        for key, value in values.items()
+        if key in QUERY_KEYS and key not in exclude
+    }
+
+
+class ListingURLs:
+    """URLs of the listing in other states; only known values, in a fixed order, so that
+    each state has one canonical URL."""
+
+    def __init__(self, base, state):
+        self.base = base
+        self.state = state
+
+    def build(self, state, page=1):
+        pairs = [(key, value) for key in QUERY_KEYS for value in state.get(key, [])]
+        if page > 1:
+            pairs.append(("page", page))
+        return f"{self.base}?{urlencode(pairs)}" if pairs else self.base
+
+    @property
+    def current(self):
+        return self.build(self.state)
+
+    def toggle(self, name, value):
+        values = list(self.state.get(name, []))
+        values = [v for v in values if v != value] if value in values else [*values, value]
+        return self.build({**self.state, name: values})
+
+    def without(self, name):
+        return self.build({**self.state, name: []})
+
+    def page(self, number):
+        return self.build(self.state, page=number)
 
 
 class CompanyTypeListView(ListView):
@@ -73,18 +149,32 @@ class CompanyTypeListView(ListView):
         ).order_by("-role_count", "name")
 
 
-class CompanyTypeDetailView(RoleListingMixin, TemplateView):
-    def get_preset(self):
-        return {"company_type": [self.company_type.slug]}
+class CompanyTypeDetailView(RoleListView):
+    """The listing, pre-filtered to one company type, at /company-types/<slug>/."""
 
     def get(self, request, *args, slug, **kwargs):
         self.company_type = get_object_or_404(CompanyType, slug=slug)
         return super().get(request, *args, **kwargs)
 
+    def get_preset(self):
+        return {"company_type": [self.company_type.slug]}
+
+    def get_base_path(self):
+        return reverse("company_type_detail", args=[self.company_type.slug])
+
+    def get_title(self):
+        return _("%(name)s招聘的 AI 岗位") % {"name": self.company_type.name}
+
     def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            **self.get_listing_context(),
-            "title": _("%(name)s招聘的 AI 岗位") % {"name": self.company_type.name},
-            "company_type": self.company_type,
-        }
+        context = super().get_context_data(**kwargs)
+        context["company_type"] = self.company_type
+        # The company type itself shows as a chip whose removal leads to the whole listing.
+        others = query_state(context["filterset"].values, exclude={"company_type"})
+        context["chips"].insert(
+            0,
+            {
+                "label": _("公司类型：%(name)s") % {"name": self.company_type.name},
+                "url": ListingURLs(reverse("role_list"), others).current,
+            },
+        )
+        return context

@@ -1,10 +1,11 @@
 """The public pages in a real Chromium at phone and desktop widths."""
 
 import pytest
+from playwright.sync_api import expect
 
-from .browser import browser, screenshot  # noqa: F401  (browser is a fixture)
+from .browser import browser, catalogue_server, screenshot  # noqa: F401  (fixtures)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.browser
 
 PAGES = {
     "home": "/",
@@ -16,11 +17,11 @@ PAGES = {
 WIDTHS = {"phone": 360, "desktop": 1280}
 
 
-def test_pages_fit_phone_and_desktop_widths(live_server, browser):  # noqa: F811
+def test_pages_fit_phone_and_desktop_widths(catalogue_server, browser):  # noqa: F811
     for width_name, width in WIDTHS.items():
         page = browser.new_page(viewport={"width": width, "height": 800})
         for name, path in PAGES.items():
-            response = page.goto(live_server.url + path)
+            response = page.goto(catalogue_server.url + path)
             assert response.status == 200, path
             # Nothing wider than the screen: no sideways scrolling on a phone.
             overflow = page.evaluate(
@@ -32,12 +33,53 @@ def test_pages_fit_phone_and_desktop_widths(live_server, browser):  # noqa: F811
         page.close()
 
 
-def test_keyboard_users_can_skip_to_the_content(live_server, browser):  # noqa: F811
+def test_keyboard_users_can_skip_to_the_content(catalogue_server, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(live_server.url + "/")
+    page.goto(catalogue_server.url + "/")
     page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
     assert skip.evaluate("el => el === document.activeElement")
     assert skip.bounding_box()["y"] >= 0  # shown on focus
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+def test_filters_update_the_listing_in_place_and_back_works(catalogue_server, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(catalogue_server.url + "/roles/")
+    page.evaluate("window.notReloaded = true")
+
+    page.check("#f-company_type-financial-institution")
+    page.wait_for_url("**/roles/?company_type=financial-institution")
+    expect(page.locator(".result-count")).to_have_text("共 8 个岗位")
+    page.check("#f-category-data-engineering")
+    page.wait_for_url("**/roles/?company_type=financial-institution&category=data-engineering")
+    expect(page.locator(".result-count")).to_have_text("共 3 个岗位")
+    assert page.evaluate("window.notReloaded")  # updated in place, no page load
+
+    page.go_back()
+    page.wait_for_url("**/roles/?company_type=financial-institution")
+    expect(page.locator(".result-count")).to_have_text("共 8 个岗位")
+    expect(page.locator("#f-company_type-financial-institution")).to_be_checked()
+    expect(page.locator("#f-category-data-engineering")).not_to_be_checked()
+
+    page.click("a.chip--active")  # remove 金融机构
+    page.wait_for_url(catalogue_server.url + "/roles/")
+    expect(page.locator(".result-count")).to_have_text("共 45 个岗位")
+    assert page.evaluate("window.notReloaded")
+    screenshot(page, "listing-after-filtering-desktop")
+
+
+def test_the_search_box_finds_roles_in_chinese(catalogue_server, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(catalogue_server.url + "/")
+    page.fill("#site-search-q", "数据")
+    page.press("#site-search-q", "Enter")
+    page.wait_for_url("**/roles/?q=*")
+    first = page.locator(".role-card__title").first.inner_text()
+    assert "数据" in first
+    # On a phone the filters fold into a drawer that opens on demand.
+    assert not page.locator("#filter-drawer").evaluate("el => el.open")
+    page.click("#filter-drawer summary")
+    assert page.locator("#id_q").is_visible()
+    screenshot(page, "search-phone")
