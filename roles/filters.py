@@ -7,12 +7,13 @@ that the page can tell the visitor.
 """
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import django_filters
 
 from django import forms
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Count
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +170,30 @@ SORT_CHOICES = [
 ]
 
 
+class RankedRoles(Sequence):
+    """Roles of `queryset` in the order of `ranking` (ids, best first). Only the ids are read to
+    count; a slice (a page) reads just its own roles."""
+
+    def __init__(self, queryset, ranking):
+        self.queryset = queryset
+        matching = set(queryset.order_by().values_list("pk", flat=True))
+        self.ids = [pk for pk in ranking if pk in matching]
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            ids = self.ids[index]
+            found = {role.pk: role for role in self.queryset.filter(pk__in=ids)}
+            return [found[pk] for pk in ids if pk in found]
+        index = range(len(self))[index]  # IndexError out of range, as for a list
+        return self[index : index + 1][0]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
 @dataclass
 class Option:
     value: str
@@ -225,7 +250,10 @@ class RoleFilterSet(django_filters.FilterSet):
         words = segment_query(self.values.get("q", ""))
         if not words:
             return None  # no query, or nothing searchable in it: no filter
-        matches = list(RolePage.objects.live().public().search(words, operator="and"))
+        candidates = (
+            RolePage.objects.live().public().only("id", "title", "english_name", "synonyms")
+        )
+        matches = list(candidates.search(words, operator="and"))
         needles = [word.lower() for word in words.split()]
 
         def named(role):
@@ -241,23 +269,30 @@ class RoleFilterSet(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
-    def ordered(self, queryset):
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "choices_resolved", False):
+            # The vocabularies are read from the database once per request, not per use.
+            for field in form.fields.values():
+                if isinstance(field, forms.ChoiceField):
+                    field.choices = list(field.choices)
+            form.choices_resolved = True
+        return form
+
+    @property
+    def qs(self):
+        """The filtered roles in the chosen order: a queryset, or for a keyword search in
+        relevance order, a RankedRoles sequence (both paginate the same way)."""
+        queryset = super().qs
         sort = self.values.get("sort")
         if sort == "name":
             return queryset.order_by("title", "path")
         if sort == "newest":
             return queryset.order_by("-first_published_at", "path")
         if self.search_ids:
-            relevance = Case(
-                *[When(pk=pk, then=Value(i)) for i, pk in enumerate(self.search_ids)],
-                output_field=IntegerField(),
-            )
-            return queryset.order_by(relevance)
+            return RankedRoles(queryset, self.search_ids)
         return queryset.order_by("category__sort_order", "path")
-
-    @property
-    def qs(self):
-        return self.ordered(super().qs)
 
     def facets(self):
         """Each facet with every option's count given the other active filters."""

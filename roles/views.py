@@ -11,7 +11,7 @@ from .filters import RoleFilterSet
 from .models import CompanyType, RolePage
 
 ROLES_PER_PAGE = 20
-FACET_OPTIONS_SHOWN = 10  # longer facets fold the rest away
+LONG_FACET = 10  # options; a longer facet scrolls within its box
 QUERY_KEYS = ("q", "company_type", "category", "skill", "threshold", "sort")
 
 
@@ -44,12 +44,10 @@ class RoleListView(TemplateView):
         notices = filterset.notices()
 
         paginator = Paginator(filterset.qs, ROLES_PER_PAGE)
-        requested = self.request.GET.get("page", "")
-        # get_page() turns nonsense into the first page, but 0 or less into the last.
-        page_obj = paginator.get_page(
-            1 if requested.strip().lstrip("-").isdigit() and int(requested) < 1 else requested
-        )
-        if "page" in self.request.GET and requested.strip() != str(page_obj.number):
+        requested = self.request.GET.get("page", "").strip()
+        wanted = int(requested[:12]) if requested.isdecimal() else None
+        page_obj = paginator.get_page(max(wanted or 1, 1))  # past the end: the last page
+        if requested and wanted != page_obj.number:
             notices.append(
                 _("没有第“%(page)s”页，显示的是第 %(number)s 页。")
                 % {"page": requested[:20], "number": page_obj.number}
@@ -59,12 +57,10 @@ class RoleListView(TemplateView):
         for facet in facets:
             if facet.name in ("company_type", "skill"):
                 facet.options.sort(key=lambda option: (-option.count, option.label))
+            facet.long = len(facet.options) > LONG_FACET
             for option in facet.options:
                 option.url = url.toggle(facet.name, option.value)
                 option.disabled = option.count == 0 and not option.selected
-            facet.shown = facet.options[:FACET_OPTIONS_SHOWN]
-            facet.folded = facet.options[FACET_OPTIONS_SHOWN:]
-            facet.unfold = any(option.selected for option in facet.folded)
 
         chips = [
             {"label": f"{facet.label}：{option.label}", "url": option.url}

@@ -24,9 +24,9 @@ _fallback_reason = None
 def find_bin_dir():
     if os.environ.get("PG_BIN"):
         return Path(os.environ["PG_BIN"])
-    on_path = shutil.which("pg_ctl")
+    on_path = shutil.which("initdb")
     if on_path:
-        return Path(on_path).parent
+        return Path(on_path).resolve().parent  # Debian links a few of them into /usr/local/bin
     candidates = glob.glob("/usr/lib/postgresql/*/bin/pg_ctl") + glob.glob(
         "/usr/local/pgsql/bin/pg_ctl"
     )
@@ -92,6 +92,10 @@ class Cluster:
             "start",
         )
         return f"postgres://postgres@127.0.0.1:{self.port}/airoles"
+
+    def create_database(self, name="airoles"):
+        """For callers outside pytest (bench/): pytest-django makes its own test database."""
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
 
     def stop(self):
         try:

@@ -158,6 +158,13 @@ BAD_INPUT = {
     "page 0": ("/roles/?page=0", ["没有第“0”页，显示的是第 1 页。"], 45),
     "page abc": ("/roles/?page=abc", ["没有第“abc”页，显示的是第 1 页。"], 45),
     "page 99999": ("/roles/?page=99999", ["没有第“99999”页，显示的是第 3 页。"], 45),
+    "page huge": (
+        "/roles/?page=" + "9" * 5000,
+        ["没有第“99999999999999999999”页，显示的是第 3 页。"],
+        45,
+    ),
+    "page negative": ("/roles/?page=-2", ["没有第“-2”页，显示的是第 1 页。"], 45),
+    "page superscript": ("/roles/?page=%C2%B2", ["没有第“²”页，显示的是第 1 页。"], 45),
     "bad sort": ("/roles/?sort=;DELETE", ["不支持的排序方式已忽略，按默认顺序排列。"], 45),
     "unknown parameter": ("/roles/?colour=blue", [], 45),
 }
