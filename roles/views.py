@@ -59,11 +59,10 @@ class RoleListView(TemplateView):
                 facet.options.sort(key=lambda option: (-option.count, option.label))
             facet.long = len(facet.options) > LONG_FACET
             for option in facet.options:
-                option.url = url.toggle(facet.name, option.value)
                 option.disabled = option.count == 0 and not option.selected
 
         chips = [
-            {"label": f"{facet.label}：{option.label}", "url": option.url}
+            {"label": f"{facet.label}：{option.label}", "url": url.toggle(facet.name, option.value)}
             for facet in facets
             for option in facet.selected
         ]

@@ -65,7 +65,10 @@ class RoleIndexPage(Page):
             .prefetch_related(
                 Prefetch(
                     "roles",
-                    queryset=RolePage.objects.live().public().order_by("path"),
+                    queryset=RolePage.objects.live()
+                    .public()
+                    .only("id", "title", "url_path", "path", "depth", "category_id")
+                    .order_by("path"),
                     to_attr="live_roles",
                 )
             )
