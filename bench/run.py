@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""Listing benchmark: SQL queries per request, and requests/s with p50/p95 latency under gunicorn
-(production settings, PostgreSQL), at the article's 45 roles and at 5,000.
+"""Public pages benchmark (listing, company types, search, compare, finder, role, home): SQL queries
+per request, and requests/s with p50/p95 latency under gunicorn (production settings, PostgreSQL),
+at the article's 45 roles and at 5,000.
 
 Each page is measured next to a static file of the same size served by the same gunicorn in the
 same run, the physical limit of this machine and server; the figure to read is the ratio. The
@@ -34,6 +35,12 @@ PAGES = {
     "company type filter": "/roles/?company_type=financial-institution",
     "search 数据": "/roles/?q=%E6%95%B0%E6%8D%AE",
     "company type page": "/company-types/financial-institution/",
+    "compare 4 roles": "/compare/?roles=machine-learning-engineer,data-scientist,data-engineer,"
+    "ai-data-analyst",
+    "match 5 skills": "/match/?skill=python&skill=statistics&skill=data-analysis"
+    "&skill=communication&skill=project-management",
+    "role page": "/tech-rnd/prompt-engineer/",
+    "home": "/",
 }
 PYTHON = sys.executable
 

@@ -6,7 +6,6 @@ an unknown sort falls back to the default, and each field keeps a `notice` sayin
 that the page can tell the visitor.
 """
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from django.db.models import Count
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from .forms import QueryField, SlugListField, SortField, term_choices
 from .models import (
     CompanyType,
     RoleCategoryPage,
@@ -28,57 +28,7 @@ from .models import (
 )
 from .search import segment_query
 
-QUERY_MAX_LENGTH = 100
 UNSTATED = "unstated"  # the threshold facet's value for categories whose level the article omits
-
-
-def _shorten(values, limit=5):
-    shown = [value if len(value) <= 30 else value[:30] + "…" for value in values[:limit]]
-    return "、".join(shown) + ("…" if len(values) > limit else "")
-
-
-class SlugListField(forms.MultipleChoiceField):
-    """Known slugs, each once; unknown ones are set aside with a notice instead of failing."""
-
-    def validate(self, value):
-        pass  # unknown slugs are dropped in clean(); an empty list means "no filter"
-
-    def clean(self, value):
-        values = list(dict.fromkeys(super().clean(value)))
-        known = {str(key) for key, _label in self.choices}
-        ignored = [v for v in values if v not in known]
-        self.notice = (
-            _("未知的%(facet)s已忽略：%(values)s")
-            % {"facet": self.label, "values": _shorten(ignored)}
-            if ignored
-            else None
-        )
-        return [v for v in values if v in known]
-
-
-class QueryField(forms.CharField):
-    """A keyword query: control characters removed, whitespace collapsed, cut to a length."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in value)
-        text = " ".join(text.split())
-        self.notice = None
-        if len(text) > QUERY_MAX_LENGTH:
-            self.notice = _("搜索词太长，只使用了前 %(count)s 个字。") % {"count": QUERY_MAX_LENGTH}
-            text = text[:QUERY_MAX_LENGTH].rstrip()
-        return text
-
-
-class SortField(forms.ChoiceField):
-    """An unknown sort order falls back to the default, with a notice."""
-
-    def clean(self, value):
-        self.notice = None
-        if isinstance(value, str) and value and not self.valid_value(value):
-            self.notice = _("不支持的排序方式已忽略，按默认顺序排列。")
-            return ""
-        return super().clean(value)
 
 
 class SlugFilter(django_filters.Filter):
@@ -150,10 +100,6 @@ class SortFilter(django_filters.ChoiceFilter):
         return queryset  # ordering is applied once, after filtering: see RoleFilterSet.ordered()
 
 
-def _terms(model):
-    return lambda: [(term.slug, term.name) for term in model.objects.all()]
-
-
 def _categories():
     pages = RoleCategoryPage.objects.live().public().order_by("sort_order", "path")
     return [(page.slug, page.title) for page in pages]
@@ -219,11 +165,11 @@ class RoleFilterSet(django_filters.FilterSet):
         label=_("公司类型"),
         link_model=RoleCompanyType,
         lookup="company_type__slug",
-        choices=_terms(CompanyType),
+        choices=term_choices(CompanyType),
     )
     category = SlugFilter(label=_("类别"), lookup="category__slug", choices=_categories)
     skill = LinkedSlugFilter(
-        label=_("技能"), link_model=RoleSkill, lookup="skill__slug", choices=_terms(Skill)
+        label=_("技能"), link_model=RoleSkill, lookup="skill__slug", choices=term_choices(Skill)
     )
     threshold = ThresholdFilter(
         label=_("门槛"), lookup="category__threshold_level", choices=_thresholds

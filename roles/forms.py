@@ -1,32 +1,78 @@
-from django.core.exceptions import ValidationError
+"""Forms and form fields of the public pages. Bad input never fails a request: each lenient
+field keeps a `notice` saying what it dropped or changed, for the page to tell the visitor."""
+
+import unicodedata
+
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.forms import WagtailAdminPageForm
+from .models import Background, CompanyType, Skill
 
-from .models.taxonomy import SkillLevel
-
-
-def _kept_forms(formset):
-    """The inline forms that will be saved: filled in and not marked for deletion."""
-    formset.is_valid()
-    return [
-        form
-        for form in formset.forms
-        if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
-    ]
+QUERY_MAX_LENGTH = 100
 
 
-class RolePageForm(WagtailAdminPageForm):
-    """The role editor: a role needs an essential skill and a company type. Checked here, on the
-    form, because the model's links are only replaced by the inline forms after validation."""
+def _shorten(values, limit=5):
+    shown = [value if len(value) <= 30 else value[:30] + "…" for value in values[:limit]]
+    return "、".join(shown) + ("…" if len(values) > limit else "")
 
-    def clean(self):
-        cleaned_data = super().clean()
-        skills = _kept_forms(self.formsets["skill_links"])
-        if not any(form.cleaned_data.get("level") == SkillLevel.ESSENTIAL for form in skills):
-            self.add_error(None, ValidationError(_("至少需要一项必备技能。"), code="essential"))
-        if not _kept_forms(self.formsets["company_type_links"]):
-            self.add_error(
-                None, ValidationError(_("至少需要一种可应聘的公司类型。"), code="company_type")
-            )
-        return cleaned_data
+
+class SlugListField(forms.MultipleChoiceField):
+    """Known slugs, each once; unknown ones are set aside with a notice instead of failing."""
+
+    def validate(self, value):
+        pass  # unknown slugs are dropped in clean(); an empty list means "no filter"
+
+    def clean(self, value):
+        values = list(dict.fromkeys(super().clean(value)))
+        known = {str(key) for key, _label in self.choices}
+        ignored = [v for v in values if v not in known]
+        self.notice = (
+            _("未知的%(facet)s已忽略：%(values)s")
+            % {"facet": self.label, "values": _shorten(ignored)}
+            if ignored
+            else None
+        )
+        return [v for v in values if v in known]
+
+
+class QueryField(forms.CharField):
+    """A keyword query: control characters removed, whitespace collapsed, cut to a length."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in value)
+        text = " ".join(text.split())
+        self.notice = None
+        if len(text) > QUERY_MAX_LENGTH:
+            self.notice = _("搜索词太长，只使用了前 %(count)s 个字。") % {"count": QUERY_MAX_LENGTH}
+            text = text[:QUERY_MAX_LENGTH].rstrip()
+        return text
+
+
+class SortField(forms.ChoiceField):
+    """An unknown sort order falls back to the default, with a notice."""
+
+    def clean(self, value):
+        self.notice = None
+        if isinstance(value, str) and value and not self.valid_value(value):
+            self.notice = _("不支持的排序方式已忽略，按默认顺序排列。")
+            return ""
+        return super().clean(value)
+
+
+def term_choices(model):
+    """The choices of a vocabulary, read when a form is made, not when this module loads."""
+    return lambda: [(term.slug, term.name) for term in model.objects.all()]
+
+
+class MatchForm(forms.Form):
+    """What a visitor brings to the role finder; unknown values are dropped with a notice."""
+
+    background = SlugListField(label=_("背景"), required=False, choices=term_choices(Background))
+    skill = SlugListField(label=_("技能"), required=False, choices=term_choices(Skill))
+    company_type = SlugListField(
+        label=_("想去的公司类型"), required=False, choices=term_choices(CompanyType)
+    )
+
+    def notices(self):
+        return [str(f.notice) for f in self.fields.values() if getattr(f, "notice", None)]

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -8,10 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
 from .filters import RoleFilterSet
-from .models import CompanyType, RolePage
+from .forms import MatchForm
+from .matching import MAX_COMPARED, compare, rank_by_fit, related_roles
+from .models import Background, CompanyType, RoleCategoryPage, RolePage, Skill
 
 ROLES_PER_PAGE = 20
 LONG_FACET = 10  # options; a longer facet scrolls within its box
+SUGGESTIONS_PER_CATEGORY = 12
 QUERY_KEYS = ("q", "company_type", "category", "skill", "threshold", "sort")
 
 
@@ -172,4 +176,93 @@ class CompanyTypeDetailView(RoleListView):
                 "url": ListingURLs(reverse("role_list"), others).current,
             },
         )
+        return context
+
+
+class CompareView(TemplateView):
+    """2–4 roles side by side at /compare/?roles=<slug>,<slug>…"""
+
+    template_name = "roles/compare.html"
+
+    def get_context_data(self, **kwargs):
+        comparison = compare(self.request.GET.getlist("roles"))
+        slugs = [role.slug for role in comparison.roles]
+        context = {
+            **super().get_context_data(**kwargs),
+            "comparison": comparison,
+            "slugs": ",".join(slugs),
+            "can_add": len(slugs) < MAX_COMPARED,
+            "remove_urls": {slug: compare_url([s for s in slugs if s != slug]) for slug in slugs},
+        }
+        if comparison.ready:
+            context["columns"] = comparison.columns()
+            for column in context["columns"]:
+                column["remove_url"] = compare_url(
+                    [slug for slug in slugs if slug != column["role"].slug]
+                )
+            context["skill_rows"] = comparison.skill_rows()
+        if len(slugs) < MAX_COMPARED:
+            context["suggestions"] = self.suggestions(comparison.roles, slugs)
+        return context
+
+    def suggestions(self, chosen, slugs):
+        """Roles to add: those related to the first chosen one, then a few of each category."""
+        related = [r.role for r in related_roles(chosen[0])] if chosen else []
+        by_category = defaultdict(list)
+        roles = (
+            RolePage.objects.live()
+            .public()
+            .exclude(slug__in=slugs)
+            .order_by("path")
+            .values_list("slug", "title", "category_id")
+        )
+        for slug, title, category_id in roles:
+            if len(by_category[category_id]) < SUGGESTIONS_PER_CATEGORY:
+                by_category[category_id].append({"slug": slug, "title": title})
+
+        def with_urls(roles):
+            return [
+                (role, compare_url([*slugs, role["slug"] if isinstance(role, dict) else role.slug]))
+                for role in roles
+            ]
+
+        categories = RoleCategoryPage.objects.live().public().order_by("sort_order", "path")
+        return {
+            "related": with_urls([r for r in related if r.slug not in slugs]),
+            "categories": [
+                (category, with_urls(by_category[category.pk]))
+                for category in categories
+                if by_category[category.pk]
+            ],
+        }
+
+
+def compare_url(slugs):
+    return reverse("compare") + (f"?roles={','.join(slugs)}" if slugs else "")
+
+
+class MatchView(TemplateView):
+    """The role finder at /match/: what a visitor brings → every role ranked by fit."""
+
+    template_name = "roles/match.html"
+
+    def get_context_data(self, **kwargs):
+        form = MatchForm(self.request.GET)
+        form.is_valid()
+        data = form.cleaned_data
+        chosen_skills = set(data.get("skill", []))
+        backgrounds = list(Background.objects.filter(slug__in=data.get("background", [])))
+        skill_ids = set(
+            Skill.objects.filter(slug__in=chosen_skills).values_list("pk", flat=True)
+        ) | {skill.pk for background in backgrounds for skill in background.skills.all()}
+        context = {
+            **super().get_context_data(**kwargs),
+            "form": form,
+            "notices": form.notices(),
+            "asked": bool(skill_ids),
+            "backgrounds": backgrounds,
+        }
+        if skill_ids:
+            groups, unmatched = rank_by_fit(skill_ids, data.get("company_type", []))
+            context.update(groups=groups, unmatched=unmatched)
         return context

@@ -83,3 +83,48 @@ def test_the_search_box_finds_roles_in_chinese(catalogue_server, browser):  # no
     page.click("#filter-drawer summary")
     assert page.locator("#id_q").is_visible()
     screenshot(page, "search-phone")
+
+
+def test_compare_tray_round_trips_through_the_url(catalogue_server, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(catalogue_server.url + "/roles/?company_type=financial-institution")
+    page.click('[data-compare-slug="machine-learning-engineer"]')
+    page.click('[data-compare-slug="data-scientist"]')
+    tray = page.locator("#compare-tray")
+    expect(tray).to_be_visible()
+    expect(tray.locator(".compare-tray__title")).to_have_text("对比（2/4）")
+
+    # The tray follows the visitor to other pages until cleared.
+    page.goto(catalogue_server.url + "/")
+    expect(tray.locator(".compare-tray__title")).to_have_text("对比（2/4）")
+    tray.get_by_role("link", name="开始对比").click()
+    page.wait_for_url("**/compare/?roles=machine-learning-engineer,data-scientist")
+    expect(page.locator(".compare-table thead th")).to_have_count(2)
+    expect(page.locator(".compare-table .chip--shared").first).to_be_visible()
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    screenshot(page, "compare-phone")
+
+    # The compare page's URL is the tray: removing a column there changes the tray too.
+    page.goto(catalogue_server.url + "/compare/?roles=data-scientist,data-engineer,ai-designer")
+    page.goto(catalogue_server.url + "/roles/")
+    expect(tray.locator(".compare-tray__title")).to_have_text("对比（3/4）")
+    expect(page.locator('[data-compare-slug="data-engineer"]').first).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    tray.get_by_role("button", name="清空").click()
+    expect(tray).to_be_hidden()
+
+
+def test_finder_turns_skills_into_a_ranked_list(catalogue_server, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(catalogue_server.url + "/match/")
+    page.check("#m-skill-data-analysis")
+    page.check("#m-skill-communication")
+    page.get_by_role("button", name="找到适合我的岗位").click()
+    page.wait_for_url("**/match/?*skill=data-analysis*")
+    first = page.locator(".fit").first
+    expect(first.locator(".fit__row").first).to_contain_text("你已具备")
+    expect(page.locator(".fit__row", has_text="还需要").first).to_be_visible()
+    screenshot(page, "finder-desktop")

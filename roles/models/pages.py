@@ -15,10 +15,10 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from roles.forms import RolePageForm
+from roles.admin_forms import RolePageForm
 from roles.search import segment
 
-from .taxonomy import RoleCompanyType, RoleSkill, SkillLevel
+from .taxonomy import CompanyType, RoleCompanyType, RoleSkill, SkillLevel
 
 
 class ThresholdLevel(models.TextChoices):
@@ -80,7 +80,41 @@ class RoleIndexPage(Page):
         categories = list(self.categories())
         context["categories"] = categories
         context["role_total"] = sum(category.role_count for category in categories)
+        context["overview"] = self.overview(categories)
         return context
+
+    def overview(self, categories, columns=8):
+        """The company-type × category map: how many live roles each of the company types that
+        hire most has in each category."""
+        cells = (
+            RoleCompanyType.objects.filter(page__live=True)
+            .values("company_type_id", "page__category_id")
+            .annotate(n=Count("page_id", distinct=True))
+        )
+        counts = {(row["company_type_id"], row["page__category_id"]): row["n"] for row in cells}
+        totals = {}
+        for (company_type_id, _category), n in counts.items():
+            totals[company_type_id] = totals.get(company_type_id, 0) + n
+        top = sorted(totals, key=lambda pk: -totals[pk])[:columns]
+        names = CompanyType.objects.in_bulk(top)
+        peak = max(counts.values(), default=1)
+        return {
+            "company_types": [names[pk] for pk in top],
+            "rows": [
+                (
+                    category,
+                    [
+                        (
+                            names[pk],
+                            counts.get((pk, category.pk), 0),
+                            min(4, -(-4 * counts.get((pk, category.pk), 0) // peak)),
+                        )
+                        for pk in top
+                    ],
+                )
+                for category in categories
+            ],
+        }
 
 
 class RoleCategoryPage(Page):
@@ -243,18 +277,13 @@ class RolePage(Page):
         return [link.company_type for link in links]
 
     def get_context(self, request, *args, **kwargs):
+        from roles.matching import related_roles  # roles.matching builds on these models
+
         context = super().get_context(request, *args, **kwargs)
-        # An unsaved page being previewed has no category yet; its parent is the category.
         if not getattr(request, "is_preview", False):
             # A preview's links live in memory, unsaved; a live page's come from the database.
             prefetch_related_objects([self], *LISTING_PREFETCH)
-        category = self.category or self.get_parent().specific
-        context["category"] = category
-        context["siblings"] = (
-            RolePage.objects.live()
-            .public()
-            .filter(category=category)
-            .exclude(pk=self.pk)
-            .for_listing()
-        )
+        # An unsaved page being previewed has no category yet; its parent is the category.
+        context["category"] = self.category or self.get_parent().specific
+        context["related"] = related_roles(self)
         return context

@@ -1,0 +1,230 @@
+"""roles/matching.py and the compare and finder pages built on it."""
+
+import re
+from html import unescape
+
+import pytest
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from roles.matching import compare, rank_by_fit, related_roles
+from roles.models import RoleCategoryPage, RolePage, RoleSkill, Skill
+
+from .factories import RolePageFactory
+
+pytestmark = pytest.mark.django_db
+
+DATA_SKILLS = {
+    "data-analysis",
+    "statistics",
+    "machine-learning",
+    "data-processing",
+    "database-management",
+    "data-labeling",
+    "data-visualization",
+    "data-quality-awareness",
+}
+
+
+def role(slug):
+    return RolePage.objects.for_listing().get(slug=slug)
+
+
+def skill_ids(*slugs):
+    return set(Skill.objects.filter(slug__in=slugs).values_list("pk", flat=True))
+
+
+# Compare.
+
+
+def test_compare_marks_shared_skills_of_ml_engineer_and_data_scientist():
+    comparison = compare(["machine-learning-engineer,data-scientist"])
+    assert [r.title for r in comparison.roles] == ["机器学习工程师", "数据科学家"]
+    shared = {s.slug for s in Skill.objects.filter(pk__in=comparison.shared_skills)}
+    assert shared == {"programming-languages", "machine-learning", "statistics", "data-analysis"}
+    columns = {c["role"].slug: c for c in comparison.columns()}
+    scientist = {s["link"].skill.slug: s for s in columns["data-scientist"]["skills"]}
+    assert scientist["statistics"]["shared"] and not scientist["statistics"]["unique"]
+    assert scientist["python"]["unique"] and not scientist["python"]["shared"]
+    rows = comparison.skill_rows()
+    assert all(row["shared"] for row in rows[:4]) and not any(row["shared"] for row in rows[4:])
+
+
+def test_compare_page_shows_both_definitions_and_marks(client):
+    page = client.get("/compare/?roles=machine-learning-engineer,data-scientist").content.decode()
+    assert role("machine-learning-engineer").definition in page
+    assert role("data-scientist").definition in page
+    assert re.search(
+        r'class="chip chip--shared">统计学<span class="visually-hidden">（共同）', page
+    )
+    assert re.search(
+        r'class="chip chip--unique">Python<span class="visually-hidden">（独有）', page
+    )
+    assert "技能重合一览" in page and "<svg" in page  # the overlap picture, drawn on the server
+    assert len(re.findall(r"<h1[\s>]", page)) == 1
+
+
+def notices(page):
+    block = re.search(r'<div class="notice" role="alert">(.*?)</div>', page, re.S)
+    return (
+        [unescape(item) for item in re.findall(r"<li>(.*?)</li>", block.group(1))] if block else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "roles", "expected_notices"),
+    [
+        ("", [], []),
+        ("?roles=", [], []),
+        ("?roles=data-scientist", ["数据科学家"], []),
+        (
+            "?roles=data-scientist,nope,%3Cscript%3E",
+            ["数据科学家"],
+            ["找不到这些岗位，已忽略：nope、<script>"],
+        ),
+        (
+            "?roles=data-scientist,data-scientist&roles=data-engineer",
+            ["数据科学家", "数据工程师"],
+            ["重复的岗位只显示一次。"],
+        ),
+        (
+            "?roles=ai-designer,data-scientist,data-engineer,ai-data-analyst,prompt-engineer",
+            ["AI设计师", "数据科学家", "数据工程师", "AI数据分析师"],
+            ["一次最多对比 4 个岗位，只显示了前 4 个。"],
+        ),
+        ("?roles=" + "x" * 5000, [], ["找不到这些岗位，已忽略：" + "x" * 40]),
+        ("?roles=%00%FF,，、", [], None),
+    ],
+)
+def test_compare_bad_input(client, query, roles, expected_notices):
+    response = client.get("/compare/" + query)
+    assert response.status_code == 200
+    page = response.content.decode()
+    shown = re.findall(r'data-compared-slug="[^"]+" data-compared-title="([^"]+)"', page)
+    assert shown == roles
+    if expected_notices is not None:
+        assert notices(page) == expected_notices
+    if len(roles) < 2:
+        # A helpful page: roles to add, each a link that builds the compare URL.
+        assert "＋ " in page
+        if roles:
+            assert "再加一个岗位就可以对比了" in page
+            assert 'href="/compare/?roles=data-scientist,' in page
+        else:
+            assert 'href="/compare/?roles=deep-learning-engineer"' in page
+
+
+def test_compare_columns_can_be_removed(client):
+    page = client.get("/compare/?roles=data-scientist,data-engineer,ai-designer").content.decode()
+    assert 'href="/compare/?roles=data-engineer,ai-designer">移除' in page
+    assert 'href="/compare/?roles=data-scientist,ai-designer">移除' in page
+
+
+# Related roles.
+
+
+def test_related_roles_of_a_data_role_are_data_roles():
+    related = related_roles(role("data-scientist"))
+    assert 3 <= len(related) <= 5
+    assert related[0].role.title == "AI数据分析师"
+    for item in related:
+        slugs = {link.skill.slug for link in item.role.skills}
+        assert slugs & DATA_SKILLS, item.role.title
+        assert item.shared_skills  # what they share is named
+    assert "数据科学家" not in [item.role.title for item in related]
+
+
+def test_related_roles_show_on_the_role_page_with_one_click_compare(client):
+    page = client.get(role("ai-designer").url).content.decode()
+    assert "相近的岗位" in page
+    assert re.search(r'href="/compare/\?roles=ai-designer,[a-z0-9-]+">与AI', page)
+    assert "共同技能" in page
+
+
+# The finder.
+
+
+def test_finder_ranks_a_role_whose_essential_skills_are_all_picked_first():
+    ml = role("machine-learning-engineer")
+    picked = {link.skill_id for link in ml.skills}
+    groups, unmatched = rank_by_fit(picked)
+    fits = {fit.role.slug: fit for _label, group, _hidden in groups for fit in group}
+    assert fits["machine-learning-engineer"].score == 100
+    assert fits["machine-learning-engineer"].need == []
+    # A role with none of these skills is not ranked above it; it is not listed at all.
+    assert "ai-concept-artist" not in fits
+    assert unmatched > 0
+    best = max(fits.values(), key=lambda fit: fit.score)
+    assert best.score == 100
+
+
+def test_finder_names_what_you_have_and_what_you_need_essential_first():
+    groups, _ = rank_by_fit(skill_ids("project-management", "communication"))
+    fits = {fit.role.slug: fit for _label, group, _hidden in groups for fit in group}
+    manager = fits["ai-rnd-project-manager"]
+    assert [link.skill.slug for link in manager.have] == ["project-management", "communication"]
+    needs = [(link.skill.slug, link.level) for link in manager.need]
+    assert needs[-1] == ("cpp", "preferred")
+    assert all(level == "essential" for _slug, level in needs[:-1])
+
+
+def test_finder_groups_by_threshold_and_filters_by_company_type():
+    groups, _ = rank_by_fit(skill_ids("data-analysis"), ["financial-institution"])
+    labels = [label for label, _fits, _hidden in groups]
+    assert labels == [
+        label for label in ["较高", "相对较高", "适中", "门槛未注明"] if label in labels
+    ]
+    roles = {fit.role.title for _label, fits, _hidden in groups for fit in fits}
+    assert roles == {"机器学习工程师", "数据科学家", "AI数据分析师"}
+
+
+def test_finder_page_from_skills_and_background(client):
+    page = client.get("/match/?skill=data-analysis&skill=communication").content.decode()
+    assert "匹配结果" in page
+    assert re.search(r"你已具备</span><span class=\"chip chip--small chip--shared\">数据分析", page)
+    assert "还需要" in page
+    page = client.get("/match/?background=programming").content.decode()
+    assert "按背景计入的技能来自：编程基础" in page
+    assert "深度学习算法工程师" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", "先在左边选择你的背景或技能"),
+        ("?skill=telepathy", "未知的技能已忽略：telepathy"),
+        ("?skill=drawing-skills&company_type=financial-institution", "没有岗位用到你选的技能"),
+        ("?company_type=%00&background=%FF", "未知的"),
+    ],
+)
+def test_finder_bad_input(client, query, expected):
+    response = client.get("/match/" + query)
+    assert response.status_code == 200
+    assert expected in unescape(response.content.decode())
+
+
+def query_count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_compare_and_finder_query_counts_do_not_grow(client):
+    urls = [
+        "/compare/?roles=machine-learning-engineer,data-scientist,data-engineer,ai-data-analyst",
+        "/compare/?roles=data-scientist",
+        "/match/?skill=python&skill=statistics&skill=data-analysis&skill=communication&skill=sql",
+        role("data-scientist").url,
+        "/",
+    ]
+    client.get("/")
+    before = [query_count(client, url) for url in urls]
+    category = RoleCategoryPage.objects.get(slug="data-engineering")
+    skills = list(Skill.objects.filter(slug__in=["python", "data-analysis", "statistics"]))
+    for i in range(30):
+        extra = RolePageFactory(parent=category, slug=f"extra-{i}")
+        extra.skill_links = [RoleSkill(skill=skill) for skill in skills]
+        extra.save_revision().publish()
+    after = [query_count(client, url) for url in urls]
+    assert after == before, dict(zip(urls, zip(before, after, strict=True), strict=True))
