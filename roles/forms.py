@@ -6,7 +6,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Background, CompanyType, Skill
+from .models import Background, CompanyType, Frequency, RoleCategoryPage, Skill
 
 QUERY_MAX_LENGTH = 100
 
@@ -76,3 +76,45 @@ class MatchForm(forms.Form):
 
     def notices(self):
         return [str(f.notice) for f in self.fields.values() if getattr(f, "notice", None)]
+
+
+class ScopeForm(forms.Form):
+    """What a subscriber wants to hear about, and how often."""
+
+    categories = forms.ModelMultipleChoiceField(
+        label=_("类别"),
+        queryset=RoleCategoryPage.objects.live().order_by("sort_order", "path"),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示全部类别。"),
+    )
+    company_types = forms.ModelMultipleChoiceField(
+        label=_("公司类型"),
+        queryset=CompanyType.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示全部公司类型。"),
+    )
+    frequency = forms.ChoiceField(
+        label=_("频率"),
+        choices=Frequency.choices,
+        initial=Frequency.IMMEDIATE,
+        widget=forms.RadioSelect,
+    )
+
+
+class SubscribeForm(ScopeForm):
+    email = forms.EmailField(
+        label=_("邮箱"),
+        max_length=254,
+        error_messages={
+            "required": _("请填写邮箱地址。"),
+            "invalid": _("这不是有效的邮箱地址，请检查后重试。"),
+        },
+    )
+    field_order = ["email", "categories", "company_types", "frequency"]
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()

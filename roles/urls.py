@@ -1,12 +1,27 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 urlpatterns = [
     path("roles/", views.RoleListView.as_view(), name="role_list"),
     path("compare/", views.CompareView.as_view(), name="compare"),
     path("match/", views.MatchView.as_view(), name="match"),
     path("company-types/", views.CompanyTypeListView.as_view(), name="company_type_list"),
+    path("feeds/roles/", feeds.NewRolesFeed(), name="feed_roles"),
+    path("feeds/roles/atom/", feeds.NewRolesAtomFeed(), name="feed_roles_atom"),
+    path("feeds/categories/<slug:slug>/", feeds.CategoryFeed(), name="feed_category"),
+    path("feeds/categories/<slug:slug>/atom/", feeds.CategoryAtomFeed(), name="feed_category_atom"),
+    path("feeds/company-types/<slug:slug>/", feeds.CompanyTypeFeed(), name="feed_company_type"),
+    path(
+        "feeds/company-types/<slug:slug>/atom/",
+        feeds.CompanyTypeAtomFeed(),
+        name="feed_company_type_atom",
+    ),
+    path("subscribe/", views.SubscribeView.as_view(), name="subscribe"),
+    path("subscribe/sent/", views.subscribe_sent, name="subscribe_sent"),
+    path("subscribe/confirm/<str:token>/", views.subscription_confirm, name="subscription_confirm"),
+    path("subscribe/manage/<str:token>/", views.subscription_manage, name="subscription_manage"),
+    path("subscribe/unsubscribe/<str:token>/", views.unsubscribe_view, name="unsubscribe"),
     path(
         "company-types/<slug:slug>/",
         views.CompanyTypeDetailView.as_view(),

@@ -1,17 +1,32 @@
 from collections import defaultdict
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import ListView, TemplateView
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import FormView, ListView, TemplateView
 
 from .filters import RoleFilterSet
-from .forms import MatchForm
+from .forms import MatchForm, ScopeForm, SubscribeForm
 from .matching import MAX_COMPARED, compare, rank_by_fit, related_roles
-from .models import Background, CompanyType, RoleCategoryPage, RolePage, Skill
+from .models import (
+    Background,
+    CompanyType,
+    Frequency,
+    RoleCategoryPage,
+    RolePage,
+    Skill,
+    Subscriber,
+    SubscriberStatus,
+)
+from .notifications import make_token, read_token, unsubscribe
+from .tasks import send_confirmation
 
 ROLES_PER_PAGE = 20
 LONG_FACET = 10  # options; a longer facet scrolls within its box
@@ -266,3 +281,128 @@ class MatchView(TemplateView):
             groups, unmatched = rank_by_fit(skill_ids, data.get("company_type", []))
             context.update(groups=groups, unmatched=unmatched)
         return context
+
+
+class SubscribeView(FormView):
+    """The subscribe form. Whatever the address, the answer is the same (no enumeration)."""
+
+    template_name = "roles/subscribe.html"
+    form_class = SubscribeForm
+
+    def get_initial(self):
+        get = self.request.GET
+        return {
+            "email": get.get("email", "")[:254],
+            "categories": RoleCategoryPage.objects.filter(slug__in=get.getlist("category")[:20]),
+            "company_types": CompanyType.objects.filter(slug__in=get.getlist("company_type")[:20]),
+            "frequency": Frequency.IMMEDIATE,
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        with transaction.atomic():
+            subscriber, _created = Subscriber.objects.select_for_update().get_or_create(
+                email=data["email"]
+            )
+            if subscriber.status != SubscriberStatus.CONFIRMED:
+                # Until the address is confirmed, the latest request decides its scope.
+                subscriber.status = SubscriberStatus.PENDING
+                subscriber.frequency = data["frequency"]
+                subscriber.save()
+                subscriber.categories.set(data["categories"])
+                subscriber.company_types.set(data["company_types"])
+            transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk))
+        return redirect("subscribe_sent")
+
+
+def status_page(request, title, message, status=200, **extra):
+    context = {"title": title, "message": message, **extra}
+    return render(request, "roles/subscription_status.html", context, status=status)
+
+
+def subscribe_sent(request):
+    return status_page(
+        request,
+        _("请查收确认邮件"),
+        _(
+            "如果这个地址还没有确认订阅，我们刚刚发出了一封确认邮件，点击其中的链接即可完成订阅。"
+            "没有收到？请检查垃圾邮件，或稍后再试。"
+        ),
+    )
+
+
+def invalid_link(request):
+    return status_page(
+        request,
+        _("链接无效或已过期"),
+        _("这个链接无法使用：它可能已过期、被改动过，或者已经用过。你可以重新订阅。"),
+        status=400,
+        show_subscribe=True,
+    )
+
+
+def subscription_confirm(request, token):
+    subscriber = read_token(token, "confirm", max_age=settings.SUBSCRIBE_CONFIRM_MAX_AGE)
+    if subscriber is None:
+        return invalid_link(request)
+    if subscriber.status != SubscriberStatus.CONFIRMED:
+        subscriber.status = SubscriberStatus.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["status", "confirmed_at"])
+    return status_page(
+        request,
+        _("订阅已确认"),
+        _("有符合你订阅范围的新岗位时，我们会发邮件告诉你。"),
+        manage_url=reverse("subscription_manage", args=[make_token(subscriber, "manage")]),
+    )
+
+
+def subscription_manage(request, token):
+    subscriber = read_token(token, "manage")
+    if subscriber is None:
+        return invalid_link(request)
+    initial = {
+        "categories": subscriber.categories.all(),
+        "company_types": subscriber.company_types.all(),
+        "frequency": subscriber.frequency,
+    }
+    form = ScopeForm(request.POST or None, initial=initial)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        subscriber.frequency = form.cleaned_data["frequency"]
+        subscriber.save(update_fields=["frequency"])
+        subscriber.categories.set(form.cleaned_data["categories"])
+        subscriber.company_types.set(form.cleaned_data["company_types"])
+        saved = True
+    return render(
+        request,
+        "roles/subscription_manage.html",
+        {
+            "form": form,
+            "subscriber": subscriber,
+            "saved": saved,
+            "unsubscribe_url": reverse("unsubscribe", args=[make_token(subscriber, "unsubscribe")]),
+        },
+    )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST here with no session; the signed token is the proof
+def unsubscribe_view(request, token):
+    subscriber = read_token(token, "unsubscribe")
+    if subscriber is None:
+        return invalid_link(request)
+    if request.method == "POST":
+        unsubscribe(subscriber)
+        return status_page(
+            request,
+            _("已退订"),
+            _("%(email)s 不会再收到我们的邮件。") % {"email": subscriber.email},
+            show_subscribe=True,
+        )
+    return status_page(
+        request,
+        _("退订"),
+        _("确定不再接收 %(email)s 的岗位更新邮件吗？") % {"email": subscriber.email},
+        action_url=request.path,
+        action_label=_("确认退订"),
+    )

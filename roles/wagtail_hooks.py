@@ -1,11 +1,14 @@
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from wagtail import hooks
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Background, CompanyType, Skill
+from .models import Background, CompanyType, Delivery, Skill, Subscriber
 
 
 class TaxonomyViewSet(SnippetViewSet):
@@ -48,3 +51,45 @@ class TaxonomyGroup(SnippetViewSetGroup):
 
 
 register_snippet(TaxonomyGroup)
+
+
+class SubscriberViewSet(ModelViewSet):
+    model = Subscriber
+    icon = "mail"
+    menu_label = _("订阅者")
+    list_display = ["email", "status", "frequency", "scope_label", "created_at", "confirmed_at"]
+    list_filter = ["status", "frequency", "categories"]
+    list_export = [
+        "email",
+        "status",
+        "frequency",
+        "scope_label",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    export_filename = "subscribers"
+    search_fields = ["email"]
+    form_fields = ["email", "status", "frequency", "categories", "company_types"]
+
+
+class DeliveryViewSet(ModelViewSet):
+    model = Delivery
+    icon = "history"
+    menu_label = _("投递记录")
+    list_display = ["subscriber", "role", "digest", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["subscriber__email"]
+    form_fields = ["status", "next_attempt_at"]
+
+
+class SubscriptionGroup(ViewSetGroup):
+    items = (SubscriberViewSet, DeliveryViewSet)
+    menu_icon = "mail"
+    menu_label = _("订阅")
+    menu_name = "subscriptions"
+
+
+@hooks.register("register_admin_viewset")
+def register_subscriptions():
+    return SubscriptionGroup()

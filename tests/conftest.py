@@ -5,6 +5,8 @@ from django.test import Client
 
 from roles import catalogue as catalogue_module
 
+from . import smtp
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
@@ -22,3 +24,9 @@ def catalogue_data():
 @pytest.fixture
 def client():
     return Client()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback that Django's SMTP backend sends to."""
+    yield from smtp.smtp_server(settings)

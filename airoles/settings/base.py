@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -174,6 +175,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Background tasks (django.tasks): new-role notifications and Wagtail's index updates. With the
+# database backend a worker runs them: `manage.py db_worker`. "immediate" runs them inline.
+TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "database")]}}
+
+# Subscriptions: failed sends are retried after DELIVERY_RETRY_SECONDS × 2^(attempt − 1).
+DELIVERY_MAX_ATTEMPTS = 5
+DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "60"))
+SUBSCRIBE_CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link stays valid
+SUBSCRIBE_RESEND_SECONDS = 10 * 60  # at most one confirmation mail per address this often
 
 WAGTAIL_SITE_NAME = "AI岗位图谱"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -22,3 +22,6 @@ CSRF_COOKIE_SECURE = False
 # Serve static files straight from the apps; no collectstatic needed here.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks run inline here unless TASKS_BACKEND says otherwise (the worker tests use "database").
+TASKS = {"default": {"BACKEND": base.TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")]}}

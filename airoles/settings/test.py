@@ -1,6 +1,8 @@
 """Tests: the database comes from DATABASE_URL, which the harness in tests/postgres.py sets to a
 throwaway PostgreSQL cluster (or to SQLite where no PostgreSQL binaries exist)."""
 
+import os
+
 from . import base
 
 globals().update(base.settings())
@@ -9,7 +11,7 @@ DEBUG = False
 SECRET_KEY = "test-only-key"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MAILERS = {"default": base.mailer_from_url("locmem://")}
+MAILERS = {"default": base.mailer_from_url(os.environ.get("EMAIL_URL", "locmem://"))}
 STORAGES = {
     **base.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -20,3 +22,11 @@ CSRF_COOKIE_SECURE = False
 # Serve static files straight from the apps; no collectstatic needed here.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks run inline here unless TASKS_BACKEND says otherwise (the worker tests use "database").
+TASKS = {
+    "default": {"BACKEND": base.TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")]},
+    # For the tests that queue work for real `db_worker` processes.
+    "database": {"BACKEND": base.TASK_BACKENDS["database"]},
+}
+DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "0"))

@@ -1,4 +1,11 @@
 from .pages import RoleCategoryPage, RoleIndexPage, RolePage, RolePageQuerySet, ThresholdLevel
+from .subscriptions import (
+    Delivery,
+    DeliveryStatus,
+    Frequency,
+    Subscriber,
+    SubscriberStatus,
+)
 from .taxonomy import (
     Background,
     CompanyType,
@@ -11,6 +18,9 @@ from .taxonomy import (
 __all__ = [
     "Background",
     "CompanyType",
+    "Delivery",
+    "DeliveryStatus",
+    "Frequency",
     "RoleCategoryPage",
     "RoleCompanyType",
     "RoleIndexPage",
@@ -19,5 +29,7 @@ __all__ = [
     "RoleSkill",
     "Skill",
     "SkillLevel",
+    "Subscriber",
+    "SubscriberStatus",
     "ThresholdLevel",
 ]

@@ -16,6 +16,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from roles.admin_forms import RolePageForm
+from roles.panels import AudiencePanel
 from roles.search import segment
 
 from .taxonomy import CompanyType, RoleCompanyType, RoleSkill, SkillLevel
@@ -202,6 +203,7 @@ class RolePage(Page):
     base_form_class = RolePageForm
 
     content_panels = [
+        AudiencePanel(),
         *Page.content_panels,
         FieldPanel("english_name"),
         FieldPanel("synonyms"),

@@ -1,0 +1,283 @@
+"""Subscription emails and the delivery ledger.
+
+The ledger (Delivery) is written first, one row per email owed, and rows are sent one per
+transaction under SELECT … FOR UPDATE SKIP LOCKED: two workers never take the same row, and a
+worker killed mid-send leaves its row pending (its transaction rolls back) for the next run.
+"""
+
+import datetime
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import (
+    Delivery,
+    DeliveryStatus,
+    Frequency,
+    RolePage,
+    Subscriber,
+    SubscriberStatus,
+)
+
+logger = logging.getLogger(__name__)
+SALT = "roles.subscriptions"
+BATCH = 1000
+
+
+# Signed links: no password, no account.
+
+
+def make_token(subscriber, action):
+    return signing.dumps({"s": subscriber.pk, "e": subscriber.email, "a": action}, salt=SALT)
+
+
+def read_token(token, action, max_age=None):
+    """The subscriber a link was made for, or None if it is forged, expired or stale."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=max_age)
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(data, dict) or data.get("a") != action:
+        return None
+    return Subscriber.objects.filter(pk=data.get("s"), email=data.get("e")).first()
+
+
+def absolute(path):
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def links(subscriber):
+    return {
+        "manage_url": absolute(
+            reverse("subscription_manage", args=[make_token(subscriber, "manage")])
+        ),
+        "unsubscribe_url": absolute(
+            reverse("unsubscribe", args=[make_token(subscriber, "unsubscribe")])
+        ),
+    }
+
+
+def build_message(subscriber, subject, template, context, message_id=None):
+    context = {**context, **links(subscriber), "subscriber": subscriber}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{template}.txt", context),
+        to=[subscriber.email],
+        headers={
+            # RFC 8058: mail clients may unsubscribe with one POST to this URL.
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            **({"Message-ID": message_id} if message_id else {}),
+        },
+    )
+    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    return message
+
+
+# Confirmation (double opt-in).
+
+
+def send_confirmation(subscriber):
+    """Mail the confirmation link, at most once every SUBSCRIBE_RESEND_SECONDS per address.
+    A confirmed address gets its preferences link instead. Returns whether a mail went out."""
+    now = timezone.now()
+    recently = now - datetime.timedelta(seconds=settings.SUBSCRIBE_RESEND_SECONDS)
+    claimed = Subscriber.objects.filter(pk=subscriber.pk).exclude(confirmation_sent_at__gt=recently)
+    if not claimed.update(confirmation_sent_at=now):
+        return False
+    if subscriber.status == SubscriberStatus.CONFIRMED:
+        subject, template, context = "你的订阅设置 · AI岗位图谱", "already_subscribed", {}
+    else:
+        confirm_url = absolute(
+            reverse("subscription_confirm", args=[make_token(subscriber, "confirm")])
+        )
+        subject, template = "请确认订阅 · AI岗位图谱", "confirm"
+        context = {"confirm_url": confirm_url, "days": settings.SUBSCRIBE_CONFIRM_MAX_AGE // 86400}
+    build_message(subscriber, subject, template, context).send()
+    return True
+
+
+# The ledger.
+
+
+def is_first_publication(role):
+    """Wagtail sets first_published_at once, on the first publication, to the same moment as
+    last_published_at; later publications only move last_published_at."""
+    return role.first_published_at is not None and role.first_published_at == (
+        role.last_published_at
+    )
+
+
+def create_role_deliveries(role):
+    """One pending delivery per confirmed, immediate subscriber whose scope covers `role`.
+    Subscribers are streamed, never all loaded."""
+    subscribers = (
+        Subscriber.objects.confirmed()
+        .filter(frequency=Frequency.IMMEDIATE)
+        .interested_in(role.category_id, [ct.pk for ct in role.company_types])
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=BATCH)
+    )
+    _insert((Delivery(subscriber_id=pk, role_id=role.pk) for pk in subscribers))
+
+
+def week_key(day):
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_roles(subscriber, since):
+    roles = RolePage.objects.live().public().filter(first_published_at__gte=since)
+    categories = list(subscriber.categories.values_list("pk", flat=True))
+    company_types = list(subscriber.company_types.values_list("pk", flat=True))
+    if categories or company_types:
+        roles = roles.filter(
+            pk__in=RolePage.objects.filter(category__in=categories).values("pk")
+        ) | roles.filter(company_type_links__company_type__in=company_types)
+    return roles.distinct().select_related("category").order_by("-first_published_at")
+
+
+def create_digest_deliveries(today=None):
+    """One pending digest delivery per confirmed weekly subscriber for this ISO week."""
+    key = week_key(today or timezone.localdate())
+    subscribers = (
+        Subscriber.objects.confirmed()
+        .filter(frequency=Frequency.WEEKLY)
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=BATCH)
+    )
+    _insert((Delivery(subscriber_id=pk, digest=key) for pk in subscribers))
+
+
+def _insert(deliveries):
+    """Insert in batches; a delivery that already exists is left as it is."""
+    batch = []
+    for delivery in deliveries:
+        batch.append(delivery)
+        if len(batch) == BATCH:
+            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    if batch:
+        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+
+
+def role_message(delivery, cache):
+    role = cache.get(delivery.role_id)
+    if role is None:
+        role = cache[delivery.role_id] = (
+            RolePage.objects.select_related("category").filter(pk=delivery.role_id).first()
+        )
+    if role is None or not role.live:
+        return None
+    context = {"role": role, "role_url": absolute(role.url or "/")}
+    return build_message(
+        delivery.subscriber,
+        f"新岗位：{role.title} · AI岗位图谱",
+        "new_role",
+        context,
+        message_id=f"<delivery-{delivery.pk}@airoles>",
+    )
+
+
+def digest_message(delivery):
+    year, week = delivery.digest.split("-W")
+    monday = datetime.date.fromisocalendar(int(year), int(week), 1)
+    since = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
+    since -= datetime.timedelta(days=7)
+    roles = list(digest_roles(delivery.subscriber, since))
+    if not roles:
+        return None
+    context = {
+        "roles": [(role, absolute(role.url or "/")) for role in roles],
+        "week": delivery.digest,
+    }
+    return build_message(
+        delivery.subscriber,
+        f"本周新岗位（{len(roles)} 个）· AI岗位图谱",
+        "digest",
+        context,
+        message_id=f"<delivery-{delivery.pk}@airoles>",
+    )
+
+
+def send_due_deliveries(limit=None):
+    """Send pending deliveries that are due, one per transaction; returns how many were sent.
+    A failed send is retried later with exponential backoff, up to DELIVERY_MAX_ATTEMPTS."""
+    connection = get_connection()
+    roles = {}
+    sent = 0
+    try:
+        while limit is None or sent < limit:
+            with transaction.atomic():
+                delivery = (
+                    Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("subscriber")
+                    .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+                    .order_by("next_attempt_at", "pk")
+                    .first()
+                )
+                if delivery is None:
+                    break
+                if delivery.subscriber.status != SubscriberStatus.CONFIRMED:
+                    delivery.status = DeliveryStatus.CANCELLED
+                    delivery.save(update_fields=["status"])
+                    continue
+                message = (
+                    role_message(delivery, roles) if delivery.role_id else digest_message(delivery)
+                )
+                if message is None:  # the role went offline, or the week had nothing new
+                    delivery.status = DeliveryStatus.CANCELLED
+                    delivery.save(update_fields=["status"])
+                    continue
+                message.connection = connection
+                delivery.attempts += 1
+                try:
+                    message.send()
+                except (smtplib.SMTPException, OSError) as error:
+                    _record_failure(delivery, error)
+                    connection.close()
+                else:
+                    delivery.status = DeliveryStatus.SENT
+                    delivery.sent_at = timezone.now()
+                    sent += 1
+                delivery.save()
+    finally:
+        connection.close()
+    return sent
+
+
+def _record_failure(delivery, error):
+    delivery.last_error = f"{type(error).__name__}: {error}"[:1000]
+    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+    else:
+        delay = settings.DELIVERY_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
+        delivery.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
+    logger.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
+
+
+def next_retry():
+    """When the earliest pending delivery falls due, or None."""
+    return (
+        Delivery.objects.filter(status=DeliveryStatus.PENDING)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+
+
+def unsubscribe(subscriber):
+    with transaction.atomic():
+        Subscriber.objects.filter(pk=subscriber.pk).update(
+            status=SubscriberStatus.UNSUBSCRIBED, unsubscribed_at=timezone.now()
+        )
+        Delivery.objects.filter(subscriber=subscriber, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.CANCELLED
+        )

@@ -1,0 +1,43 @@
+"""Background tasks (django.tasks). With the database backend, `manage.py db_worker` runs them."""
+
+from django.tasks import default_task_backend, task
+from django.utils import timezone
+
+from . import notifications
+from .models import RolePage, Subscriber
+
+
+def deliver():
+    """Send what is due; if failed sends wait for a retry, come back when the first is due."""
+    sent = notifications.send_due_deliveries()
+    due = notifications.next_retry()
+    if due is not None and due > timezone.now() and default_task_backend.supports_defer:
+        send_deliveries.using(run_after=due).enqueue()
+    return sent
+
+
+@task
+def notify_new_role(role_id):
+    """Email every matching subscriber about a role published for the first time."""
+    role = RolePage.objects.filter(pk=role_id).first()
+    if role is None or not role.live:
+        return 0
+    notifications.create_role_deliveries(role)
+    return deliver()
+
+
+@task
+def send_deliveries():
+    return deliver()
+
+
+@task
+def send_weekly_digest():
+    notifications.create_digest_deliveries()
+    return deliver()
+
+
+@task
+def send_confirmation(subscriber_id):
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    return bool(subscriber) and notifications.send_confirmation(subscriber)
