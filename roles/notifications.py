@@ -11,7 +11,7 @@ import smtplib
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -100,7 +100,7 @@ def send_confirmation(subscriber):
         )
         subject, template = "请确认订阅 · AI岗位图谱", "confirm"
         context = {"confirm_url": confirm_url, "days": settings.SUBSCRIBE_CONFIRM_MAX_AGE // 86400}
-    build_message(subscriber, subject, template, context).send()
+    mailers.default.send_messages([build_message(subscriber, subject, template, context)])
     return True
 
 
@@ -125,7 +125,7 @@ def create_role_deliveries(role):
         .values_list("pk", flat=True)
         .iterator(chunk_size=BATCH)
     )
-    _insert((Delivery(subscriber_id=pk, role_id=role.pk) for pk in subscribers))
+    _insert(Delivery(subscriber_id=pk, role_id=role.pk) for pk in subscribers)
 
 
 def week_key(day):
@@ -153,19 +153,21 @@ def create_digest_deliveries(today=None):
         .values_list("pk", flat=True)
         .iterator(chunk_size=BATCH)
     )
-    _insert((Delivery(subscriber_id=pk, digest=key) for pk in subscribers))
+    _insert(Delivery(subscriber_id=pk, digest=key) for pk in subscribers)
 
 
 def _insert(deliveries):
-    """Insert in batches; a delivery that already exists is left as it is."""
-    batch = []
-    for delivery in deliveries:
-        batch.append(delivery)
-        if len(batch) == BATCH:
+    """Insert in batches; a delivery that already exists is left as it is. `deliveries` may
+    stream from a server-side cursor, which must live inside a transaction that ends here."""
+    with transaction.atomic():
+        batch = []
+        for delivery in deliveries:
+            batch.append(delivery)
+            if len(batch) == BATCH:
+                Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+                batch = []
+        if batch:
             Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-            batch = []
-    if batch:
-        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
 
 
 def role_message(delivery, cache):
@@ -210,7 +212,7 @@ def digest_message(delivery):
 def send_due_deliveries(limit=None):
     """Send pending deliveries that are due, one per transaction; returns how many were sent.
     A failed send is retried later with exponential backoff, up to DELIVERY_MAX_ATTEMPTS."""
-    connection = get_connection()
+    connection = mailers.default
     roles = {}
     sent = 0
     try:
@@ -236,10 +238,9 @@ def send_due_deliveries(limit=None):
                     delivery.status = DeliveryStatus.CANCELLED
                     delivery.save(update_fields=["status"])
                     continue
-                message.connection = connection
                 delivery.attempts += 1
                 try:
-                    message.send()
+                    connection.send_messages([message])
                 except (smtplib.SMTPException, OSError) as error:
                     _record_failure(delivery, error)
                     connection.close()

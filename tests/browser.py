@@ -6,10 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from django.core.management import call_command
-
-from roles.models import RolePage
-
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -48,9 +44,5 @@ def screenshot(page, name):
 
 
 @pytest.fixture
-def catalogue_server(live_server, transactional_db):
-    """A live server with the catalogue committed. Each transactional test empties the database
-    when it ends, so the catalogue is loaded again where an earlier one left nothing."""
-    if not RolePage.objects.exists():
-        call_command("load_catalogue", verbosity=0)
+def catalogue_server(live_server, committed_catalogue):
     return live_server

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from roles import catalogue as catalogue_module
+from roles.models import RolePage
 
 from . import smtp
 
@@ -30,3 +31,12 @@ def client():
 def smtp_server(settings):
     """A real SMTP server on loopback that Django's SMTP backend sends to."""
     yield from smtp.smtp_server(settings)
+
+
+@pytest.fixture
+def committed_catalogue(transactional_db):
+    """The catalogue, committed, for tests that other processes or threads read (a live server,
+    worker processes). Each such test empties the database when it ends, so the catalogue is
+    loaded again where an earlier one left nothing."""
+    if not RolePage.objects.exists():
+        call_command("load_catalogue", verbosity=0)
