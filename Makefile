@@ -36,6 +36,7 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) bench/run.py
+	$(PY) bench/notify.py
 
 clean:
 	rm -rf $(VENV) var static

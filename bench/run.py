@@ -158,6 +158,8 @@ def main():
         "STATIC_ROOT": str(static_root),
         "PYTHONWARNINGS": "ignore",
         "LOG_LEVEL": "WARNING",
+        # Index updates run inline while the catalogue is loaded; pages queue no tasks.
+        "TASKS_BACKEND": "immediate",
     }
     results = {}
     try:
