@@ -1,5 +1,6 @@
 from django.db import models
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -57,28 +58,37 @@ class RoleIndexPage(Page):
     class Meta:
         verbose_name = _("岗位图谱首页")
 
-    def categories(self):
-        return (
+    def categories(self, roles_each=12):
+        """The live categories with their role counts and their first `roles_each` roles (as
+        `first_roles`): two queries, however many roles there are."""
+        categories = list(
             RoleCategoryPage.objects.child_of(self)
             .live()
             .public()
             .annotate(role_count=Count("roles", filter=Q(roles__live=True), distinct=True))
-            .prefetch_related(
-                Prefetch(
-                    "roles",
-                    queryset=RolePage.objects.live()
-                    .public()
-                    .only("id", "title", "url_path", "path", "depth", "category_id")
-                    .order_by("path"),
-                    to_attr="live_roles",
-                )
-            )
             .order_by("sort_order", "path")
         )
+        first = (
+            RolePage.objects.live()
+            .public()
+            .filter(category__in=categories)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=F("category_id"), order_by=F("path").asc())
+            )
+            .filter(rank__lte=roles_each)
+            .only("id", "title", "url_path", "path", "depth", "category_id")
+            .order_by("path")
+        )
+        by_category = {}
+        for role in first:
+            by_category.setdefault(role.category_id, []).append(role)
+        for category in categories:
+            category.first_roles = by_category.get(category.pk, [])
+        return categories
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        categories = list(self.categories())
+        categories = self.categories()
         context["categories"] = categories
         context["role_total"] = sum(category.role_count for category in categories)
         context["overview"] = self.overview(categories)
