@@ -7,7 +7,15 @@ from django.contrib.auth import get_user_model
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from roles.models import CompanyType, RoleCategoryPage, RolePage, Skill, SkillLevel
+from roles.models import (
+    CompanyType,
+    Delivery,
+    RoleCategoryPage,
+    RolePage,
+    Skill,
+    SkillLevel,
+    Subscriber,
+)
 
 
 def role_form(**overrides):
@@ -108,3 +116,40 @@ def test_anonymous_visitors_cannot_reach_the_admin(client):
     response = client.get("/admin/pages/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+class SubscriptionAdminTest(WagtailPageTestCase):
+    def setUp(self):
+        self.client.force_login(get_user_model().objects.create_superuser("staff", password="pw"))
+        data = RoleCategoryPage.objects.get(slug="data-engineering")
+        for email, categories in [("a@example.com", [data]), ("b@example.com", [])]:
+            subscriber = Subscriber.objects.create(email=email, status="confirmed")
+            subscriber.categories.set(categories)
+        Subscriber.objects.create(email="c@example.com", status="pending")
+
+    def test_subscribers_are_listed_filtered_and_exported_as_csv(self):
+        response = self.client.get("/admin/subscriber/", {"status": "pending"})
+        self.assertContains(response, "c@example.com")
+        self.assertNotContains(response, "a@example.com")
+        response = self.client.get("/admin/subscriber/", {"export": "csv"})
+        self.assertTrue(response["Content-Type"].startswith("text/csv"))
+        csv = b"".join(response.streaming_content).decode("utf-8")
+        self.assertIn("a@example.com", csv)
+        self.assertIn("数据工程类", csv)
+        self.assertEqual(len(csv.strip().splitlines()), 4)  # a header and three subscribers
+
+    def test_deliveries_are_listed(self):
+        subscriber = Subscriber.objects.get(email="a@example.com")
+        Delivery.objects.create(
+            subscriber=subscriber, role=RolePage.objects.get(slug="data-engineer")
+        )
+        response = self.client.get("/admin/delivery/")
+        self.assertContains(response, "a@example.com")
+
+    def test_a_new_roles_editor_sees_how_many_subscribers_it_will_notify(self):
+        category = RoleCategoryPage.objects.get(slug="data-engineering")
+        response = self.client.get(f"/admin/pages/add/roles/rolepage/{category.pk}/")
+        self.assertContains(response, "首次发布后，将通知 2 位订阅者")
+        published = RolePage.objects.get(slug="data-engineer")
+        response = self.client.get(f"/admin/pages/{published.pk}/edit/")
+        self.assertNotContains(response, "首次发布后")

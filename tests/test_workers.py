@@ -66,11 +66,12 @@ def assert_each_sent_once(smtp_server, count):
     assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == count
 
 
-def test_two_workers_at_once_never_send_a_delivery_twice(
+def test_two_workers_at_once_never_send_a_delivery_twice_even_after_a_failure(
     postgres, committed_catalogue, smtp_server, tmp_path
 ):
     role = owed(40)
     smtp_server.rcpt_delay = 0.05
+    smtp_server.fail_first = 1  # and the SMTP server refuses the first attempt
     notify_new_role.using(backend="database").enqueue(role.pk)
     send_deliveries.using(backend="database").enqueue()
     send_deliveries.using(backend="database").enqueue()
@@ -80,6 +81,8 @@ def test_two_workers_at_once_never_send_a_delivery_twice(
     assert_each_sent_once(smtp_server, 40)
     sent_by = {message["Message-ID"] for message in smtp_server.messages}
     assert len(sent_by) == 40
+    retried = Delivery.objects.get(attempts=2)
+    assert "451" in retried.last_error and retried.status == DeliveryStatus.SENT
 
 
 def test_a_worker_killed_mid_batch_resumes_without_loss_or_duplicates(
