@@ -174,6 +174,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # One line per task run is noise outside the worker (which sets its own level).
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("django.tasks", "django_tasks", "django_tasks_db")
+    },
 }
 
 # Background tasks (django.tasks): new-role notifications and Wagtail's index updates. With the
