@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -425,8 +426,11 @@ def _load_index(item, update, report):
         _set_index(index, item)
         root.add_child(instance=index)
         index.save_revision().publish()
-        if site is None:
-            site = Site(hostname="localhost", port=80, is_default_site=True)
+        # The site's address, for full URLs (canonical links, sitemap, emails): SITE_URL.
+        base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        site = site or Site(is_default_site=True)
+        site.hostname = base.hostname or "localhost"
+        site.port = base.port or (443 if base.scheme == "https" else 80)
         site.root_page = index
         site.site_name = item["title"]
         site.save()

@@ -1,7 +1,10 @@
+import json
+
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import (
@@ -21,6 +24,9 @@ from roles.panels import AudiencePanel
 from roles.search import segment
 
 from .taxonomy import CompanyType, RoleCompanyType, RoleSkill, SkillLevel
+
+# What must not appear raw inside a <script> element.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 class ThresholdLevel(models.TextChoices):
@@ -298,4 +304,24 @@ class RolePage(Page):
         # An unsaved page being previewed has no category yet; its parent is the category.
         context["category"] = self.category or self.get_parent().specific
         context["related"] = related_roles(self)
+        context["structured_data"] = self.structured_data(request, context["category"])
         return context
+
+    def structured_data(self, request, category):
+        """schema.org Occupation as JSON-LD, safe to place inside a <script> element."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Occupation",
+            "name": self.title,
+            "description": self.definition,
+            "occupationalCategory": category.title,
+            "skills": [link.skill.name for link in self.skills],
+            "url": self.get_full_url(request),
+        }
+        names = [n for n in [self.english_name, *self.synonym_list] if n]
+        if names:
+            data["alternateName"] = names
+        if category.suits:
+            data["qualifications"] = category.suits
+        text = json.dumps(data, ensure_ascii=False)
+        return mark_safe(text.translate(JSON_SCRIPT_ESCAPES))  # noqa: S308  (escaped just above)
