@@ -5,6 +5,7 @@ import re
 import pytest
 
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -154,3 +155,10 @@ def test_page_query_counts_do_not_grow_with_the_catalogue(client):
     role.save_revision().publish()
     after = [query_count(client, url) for url in urls]
     assert after == before, dict(zip(urls, zip(before, after, strict=True), strict=True))
+
+
+def test_the_500_page_is_styled_and_needs_nothing_that_can_fail():
+    # Django renders it with no context, maybe while the database is down.
+    html = render_to_string("500.html")
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert 'href="/static/roles/site.css"' in html and "服务暂时不可用" in html
