@@ -1,14 +1,24 @@
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import WorkflowState
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Background, CompanyType, Delivery, Skill, Subscriber
+from .models import (
+    Background,
+    CompanyType,
+    Delivery,
+    RoleCategoryPage,
+    RolePage,
+    Skill,
+    Subscriber,
+)
 
 
 class TaxonomyViewSet(SnippetViewSet):
@@ -93,3 +103,33 @@ class SubscriptionGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_subscriptions():
     return SubscriptionGroup()
+
+
+class CataloguePanel(Component):
+    """The dashboard's view of the catalogue: roles per category, what was published last,
+    what waits for moderation, and how many people subscribe."""
+
+    name = "catalogue"
+    template_name = "roles/admin/catalogue_panel.html"
+    order = 50
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        live = Q(roles__live=True)
+        context.update(
+            categories=RoleCategoryPage.objects.annotate(
+                role_count=Count("roles", filter=live)
+            ).order_by("sort_order", "path"),
+            latest=RolePage.objects.live().order_by("-first_published_at")[:5],
+            in_moderation=WorkflowState.objects.active().count(),
+            subscribers={
+                status: Subscriber.objects.filter(status=status).count()
+                for status in ("confirmed", "pending")
+            },
+        )
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_catalogue_panel(request, panels):
+    panels.append(CataloguePanel())

@@ -153,3 +153,14 @@ class SubscriptionAdminTest(WagtailPageTestCase):
         published = RolePage.objects.get(slug="data-engineer")
         response = self.client.get(f"/admin/pages/{published.pk}/edit/")
         self.assertNotContains(response, "首次发布后")
+
+
+class DashboardTest(WagtailPageTestCase):
+    def test_the_dashboard_shows_the_catalogue_at_a_glance(self):
+        self.client.force_login(get_user_model().objects.create_superuser("boss", password="pw"))
+        Subscriber.objects.create(email="a@example.com", status="confirmed")
+        response = self.client.get("/admin/")
+        self.assertContains(response, "岗位图谱")
+        self.assertContains(response, "订阅者 1 位（另有 0 位待确认）")
+        self.assertRegex(response.content.decode(), r"技术研发类</a></td><td>8</td>")
+        self.assertContains(response, "最近发布的岗位")
