@@ -5,19 +5,23 @@ against it to tell unchanged from changed pages, and exporting writes it out, so
 export → load into an empty database → export gives the same file.
 """
 
+import csv
 import datetime
+import io
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from .editorial import ensure_editorial_setup
 from .models import (
     Background,
     CompanyType,
@@ -141,21 +145,14 @@ def dumps(data):
 
 
 def read(path):
+    """The catalogue in a JSON data file or, for a .csv file, the current catalogue with the
+    file's roles applied."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
     except OSError as error:
         raise CatalogueError(path, [f"cannot read the file: {error.strerror}"]) from error
-    except UnicodeDecodeError as error:
-        raise CatalogueError(path, ["the file is not UTF-8 text"]) from error
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CatalogueError(
-            path, [f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"]
-        ) from error
-    validate(data, path)
-    return data
+    return read_upload(path.name, content, path)
 
 
 class _Checker:
@@ -310,12 +307,37 @@ def _validate_role_links(check, where, role, vocabularies):
 # Loading.
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One page or term in a load report; `changed` names the fields that differ."""
+
+    kind: str  # index, category, role, skill, company_type, background
+    name: str
+    changed: tuple = ()
+    note: str = ""
+
+    def __str__(self):
+        label = KIND_LABELS.get(self.kind, self.kind)
+        return f"{label} {self.name}{f' ({self.note})' if self.note else ''}"
+
+
+KIND_LABELS = {"index": "catalogue home", "company_type": "company type"}
+
+
 @dataclass
 class Report:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
+    dry_run: bool = False
+
+    def of_kind(self, kind):
+        """{"created": [...], "updated": [...], ...} for one kind of entry."""
+        return {
+            name: [entry for entry in getattr(self, name) if entry.kind == kind]
+            for name in ("created", "updated", "unchanged", "skipped")
+        }
 
     def lines(self, detailed=True):
         """What was done; what was created or updated only when `detailed`, what was skipped
@@ -325,63 +347,82 @@ class Report:
             listed = [("created", self.created), ("updated", self.updated), *listed]
         for label, items in listed:
             for item in items:
-                yield f"{label}: {item}"
+                fields = f" [{', '.join(item.changed)}]" if item.changed and detailed else ""
+                yield f"{label}: {item}{fields}"
         yield (
+            f"{'dry run, nothing written: would be ' if self.dry_run else ''}"
             f"{len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped"
         )
 
 
-def load(data, *, update=False, source=DEFAULT_PATH):
+class _DryRun(Exception):
+    pass
+
+
+def load(data, *, update=False, source=DEFAULT_PATH, dry_run=False):
     """Build and publish the catalogue from `data` in one transaction.
 
     Pages and terms that already match the data are left alone; ones that differ (an editor
-    changed them) are only overwritten when `update` is true.
+    changed them) are only overwritten when `update` is true. A dry run does all the work and
+    rolls it back, so that its report is exactly what a real run would do.
     """
     validate(data, source)
-    report = Report()
-    with transaction.atomic():
-        terms = {
-            "skills": _load_terms(Skill, data["skills"], update, report),
-            "company_types": _load_terms(CompanyType, data["company_types"], update, report),
-        }
-        _load_backgrounds(data["backgrounds"], terms["skills"], update, report)
-        index = _load_index(data["index"], update, report)
-        for category_item in data["categories"]:
-            category = _load_page(
-                index,
-                RoleCategoryPage,
-                category_item,
-                category_data,
-                _set_category,
-                update,
-                report,
-                label=f"category {category_item['title']}",
-            )
-            for role_item in category_item["roles"]:
-                _load_role(category, role_item, terms, update, report)
+    report = Report(dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _load(data, update, report)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
     return report
+
+
+def _load(data, update, report):
+    terms = {
+        "skills": _load_terms(Skill, data["skills"], update, report),
+        "company_types": _load_terms(CompanyType, data["company_types"], update, report),
+    }
+    _load_backgrounds(data["backgrounds"], terms["skills"], update, report)
+    index = _load_index(data["index"], update, report)
+    for category_item in data["categories"]:
+        category = _load_page(
+            index,
+            RoleCategoryPage,
+            category_item,
+            category_data,
+            _set_category,
+            update,
+            report,
+            label=("category", category_item["title"]),
+        )
+        for role_item in category_item["roles"]:
+            _load_role(category, role_item, terms, update, report)
 
 
 def _load_terms(model, items, update, report):
     by_slug = {}
     existing = {term.slug: term for term in model.objects.all()}
     for item in items:
-        label = f"{model._meta.verbose_name} {item['name']}"
+        kind = model._meta.model_name.replace("companytype", "company_type")
         fields = {name: item.get(name, "") for name in TERM_FIELDS}
         term = existing.get(item["slug"])
         if term is None:
             term = model.objects.create(**fields)
-            report.created.append(label)
-        elif term_data(term) == fields:
-            report.unchanged.append(label)
+            report.created.append(Entry(kind, item["name"]))
+            by_slug[term.slug] = term
+            continue
+        changed = _differences(term_data(term), fields)
+        if not changed:
+            report.unchanged.append(Entry(kind, item["name"]))
         elif update:
             for name, value in fields.items():
                 setattr(term, name, value)
             term.save()
-            report.updated.append(label)
+            report.updated.append(Entry(kind, item["name"], changed))
         else:
-            report.skipped.append(label)
+            report.skipped.append(Entry(kind, item["name"], changed))
         by_slug[term.slug] = term
     return by_slug
 
@@ -389,7 +430,7 @@ def _load_terms(model, items, update, report):
 def _load_backgrounds(items, skills, update, report):
     existing = {term.slug: term for term in Background.objects.prefetch_related("skills")}
     for item in items:
-        label = f"background {item['name']}"
+        label = Entry("background", item["name"])
         expected = {name: item.get(name, "") for name in TERM_FIELDS}
         term = existing.get(item["slug"])
         if (
@@ -415,6 +456,7 @@ def _load_index(item, update, report):
     index = RoleIndexPage.objects.first()
     if index is None:
         root = _tree_root()
+        ensure_editorial_setup(apps)  # groups and workflow, gone if the database was emptied
         site = Site.objects.filter(is_default_site=True).first()
         # Replace Wagtail's placeholder "Welcome" page, which a fresh database starts with.
         if site and type(site.root_page.specific) is Page and not site.root_page.get_children():
@@ -434,9 +476,11 @@ def _load_index(item, update, report):
         site.root_page = index
         site.site_name = item["title"]
         site.save()
-        report.created.append(f"catalogue home {item['title']}")
+        report.created.append(Entry("index", item["title"]))
         return index
-    return _update_page(index, item, index_data, _set_index, update, report, "catalogue home")
+    return _update_page(
+        index, item, index_data, _set_index, update, report, ("index", item["title"])
+    )
 
 
 def _tree_root():
@@ -471,23 +515,31 @@ def _load_page(parent, model, item, serialise, set_fields, update, report, label
         set_fields(page, item)
         parent.add_child(instance=page)
         page.save_revision().publish()
-        report.created.append(label)
+        report.created.append(Entry(*label))
         return page
     return _update_page(page, item, serialise, set_fields, update, report, label)
 
 
+def _differences(current, expected):
+    return tuple(key for key in expected if current.get(key) != expected[key])
+
+
 def _update_page(page, item, serialise, set_fields, update, report, label):
     latest = page.get_latest_revision_as_object()
-    expected = {key: item.get(key, "") for key in serialise(latest)}
-    if serialise(latest) == expected and page.live and not page.has_unpublished_changes:
-        report.unchanged.append(label)
+    current = serialise(latest)
+    expected = {key: item.get(key, "") for key in current}
+    changed = _differences(current, expected)
+    if not page.live or page.has_unpublished_changes:
+        changed = changed or ("live",)  # a draft or unpublished page differs from the file
+    if not changed:
+        report.unchanged.append(Entry(*label))
         return page
     if not update:
-        report.skipped.append(label)
+        report.skipped.append(Entry(*label, changed))
         return page
     set_fields(latest, item)
     latest.save_revision().publish()
-    report.updated.append(label)
+    report.updated.append(Entry(*label, changed))
     return latest
 
 
@@ -512,13 +564,143 @@ def _set_role(terms):
 
 
 def _load_role(category, item, terms, update, report):
-    label = f"role {item['title']}"
+    label = ("role", item["title"])
     existing = RolePage.objects.filter(slug=item["slug"]).exclude(path__startswith=category.path)
     moved = existing.first()
     if moved is not None:
         # The data file puts the role in another category than the database does.
         if not update:
-            report.skipped.append(f"{label} (in another category)")
+            report.skipped.append(Entry(*label, ("category",), note="in another category"))
             return
         moved.move(category, pos="last-child")
     _load_page(category, RolePage, item, role_data, _set_role(terms), update, report, label)
+
+
+# CSV: one row per role, for spreadsheets. Categories, terms and the catalogue home are not in
+# it, so a CSV import changes roles only and needs their categories and terms to exist.
+
+CSV_COLUMNS = (
+    "category",
+    "slug",
+    "title",
+    "english_name",
+    "synonyms",
+    "definition",
+    "skills",
+    "skills_text",
+    "company_types",
+    "company_types_text",
+)
+LIST_SEPARATOR = "; "
+PREFERRED_MARK = " (preferred)"
+
+
+def dumps_csv(data):
+    """The roles of `data` (the data file's format) as CSV text, with a BOM for Excel."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for category in data["categories"]:
+        for role in category["roles"]:
+            writer.writerow(
+                {
+                    **{key: role.get(key, "") for key in CSV_COLUMNS},
+                    "category": category["slug"],
+                    "synonyms": LIST_SEPARATOR.join(role["synonyms"]),
+                    "skills": LIST_SEPARATOR.join(
+                        link["skill"] + (PREFERRED_MARK if link["level"] == "preferred" else "")
+                        for link in role["skills"]
+                    ),
+                    "company_types": LIST_SEPARATOR.join(role["company_types"]),
+                }
+            )
+    return out.getvalue()
+
+
+def _split(value):
+    return [part.strip() for part in (value or "").split(";") if part.strip()]
+
+
+def parse_csv(text, base, source):
+    """`base` (a catalogue in the data file's format) with the roles of the CSV `text` added or
+    replaced by slug. Raises CatalogueError naming each row that is wrong."""
+    text = text.removeprefix("\ufeff")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [column for column in CSV_COLUMNS if column not in (reader.fieldnames or [])]
+    if missing:
+        raise CatalogueError(source, [f"header row: missing column(s) {', '.join(missing)}"])
+    data = json.loads(json.dumps(base))  # a deep copy
+    categories = {category["slug"]: category for category in data["categories"]}
+    vocabularies = {
+        "skills": {term["slug"] for term in data["skills"]},
+        "company_types": {term["slug"] for term in data["company_types"]},
+    }
+    check = _Checker()
+    seen = set()
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if None in row or any(value is None for value in row.values()):
+            check.problems.append(f"row {number}: the number of cells does not match the header")
+            continue
+        where = f"row {number} ({row.get('slug') or row.get('title') or 'no slug'})"
+        if row["category"] not in categories:
+            check.problems.append(f"{where}: unknown category '{row['category']}'")
+        skills = []
+        for part in _split(row["skills"]):
+            preferred = part.endswith(PREFERRED_MARK.strip()) and part.endswith(")")
+            slug = part.removesuffix(PREFERRED_MARK.strip()).strip() if preferred else part
+            skills.append({"skill": slug, "level": "preferred" if preferred else "essential"})
+        role = {
+            "slug": row["slug"].strip(),
+            "title": row["title"].strip(),
+            "english_name": row["english_name"].strip(),
+            "synonyms": _split(row["synonyms"]),
+            "definition": row["definition"].strip(),
+            "skills_text": row["skills_text"].strip(),
+            "company_types_text": row["company_types_text"].strip(),
+            "skills": skills,
+            "company_types": _split(row["company_types"]),
+        }
+        check.slug(where, role, seen)
+        check.text(where, role, "title", max_length=255)
+        check.text(where, role, "english_name", required=False, max_length=120)
+        for key in ROLE_BODY_FIELDS:
+            check.text(where, role, key)
+        _validate_role_links(check, where, role, vocabularies)
+        rows.append((row["category"], role))
+    if not rows and not check.problems:
+        check.problems.append("the file has no rows")
+    if check.problems:
+        raise CatalogueError(source, check.problems)
+    for category_slug, role in rows:
+        target = categories[category_slug]["roles"]
+        here = [i for i, r in enumerate(target) if r["slug"] == role["slug"]]
+        if here:  # the same place in the same category
+            target[here[0]] = role
+            continue
+        for category in data["categories"]:
+            category["roles"] = [r for r in category["roles"] if r["slug"] != role["slug"]]
+        target.append(role)
+    validate(data, source)
+    return data
+
+
+def read_upload(name, content, source=None):
+    """A catalogue from an uploaded JSON or CSV file (bytes); CSV rows are applied to the
+    current catalogue."""
+    source = source or name
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CatalogueError(source, ["the file is not UTF-8 text"]) from error
+    if name.lower().endswith(".csv"):
+        return parse_csv(text, export_catalogue(), source)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CatalogueError(
+            source, [f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"]
+        ) from error
+    validate(data, source)
+    return data

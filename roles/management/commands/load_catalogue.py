@@ -15,19 +15,25 @@ class Command(BaseCommand):
             "path",
             nargs="?",
             default=str(catalogue.DEFAULT_PATH),
-            help="the data file (default: fixtures/catalogue.json)",
+            help="the data file: JSON, or CSV (one row per role) applied to the current "
+            "catalogue (default: fixtures/catalogue.json)",
         )
         parser.add_argument(
             "--update",
             action="store_true",
             help="overwrite pages and terms that differ from the data file",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="report what would be created, updated and skipped, and write nothing",
+        )
 
-    def handle(self, *args, path, update, **options):
+    def handle(self, *args, path, update, dry_run, **options):
         try:
             data = catalogue.read(path)
-            report = catalogue.load(data, update=update, source=path)
+            report = catalogue.load(data, update=update, source=path, dry_run=dry_run)
         except catalogue.CatalogueError as error:
             raise CommandError(str(error)) from error
-        for line in report.lines(detailed=options["verbosity"] >= 2):
+        for line in report.lines(detailed=dry_run or options["verbosity"] >= 2):
             self.stdout.write(line)
