@@ -1,15 +1,27 @@
+import django_filters
+
+from django import forms
 from django.db.models import Count, Q
+from django.http import HttpResponseForbidden
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import ListingButton
 from wagtail.models import WorkflowState
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import admin_views
+from .editorial import MERGE_ACTION, MERGE_LABEL
 from .models import (
     Background,
     CompanyType,
@@ -21,6 +33,26 @@ from .models import (
 )
 
 
+class TermChooserViewSet(SnippetChooserViewSet):
+    # A "创建" tab in the chooser, so an editor can add a missing term without leaving the role.
+    form_fields = ["name", "slug", "english_name"]
+
+
+class UsageFilterSet(WagtailFilterSet):
+    in_use = django_filters.BooleanFilter(
+        label=_("使用情况"),
+        method="filter_in_use",
+        widget=forms.RadioSelect(
+            choices=[("", _("全部")), ("true", _("有岗位在用")), ("false", _("没有岗位在用"))]
+        ),
+    )
+
+    def filter_in_use(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(role_count__gt=0) if value else queryset.filter(role_count=0)
+
+
 class TaxonomyViewSet(SnippetViewSet):
     list_display = [
         "name",
@@ -29,9 +61,18 @@ class TaxonomyViewSet(SnippetViewSet):
         Column("role_count", label=_("岗位数"), sort_key="role_count"),
     ]
     ordering = ["name"]
+    chooser_viewset_class = TermChooserViewSet
 
     def get_queryset(self, request):
         return self.model._default_manager.annotate(role_count=Count("role_links"))
+
+    @property
+    def filterset_class(self):
+        return type(
+            f"{self.model.__name__}FilterSet",
+            (UsageFilterSet,),
+            {"Meta": type("Meta", (), {"model": self.model, "fields": []})},
+        )
 
 
 class SkillViewSet(TaxonomyViewSet):
@@ -133,3 +174,93 @@ class CataloguePanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_catalogue_panel(request, panels):
     panels.append(CataloguePanel())
+
+
+# Editors' workflow.
+
+
+@hooks.register("register_admin_urls")
+def register_editorial_urls():
+    return [
+        path(
+            "taxonomy/<str:model_name>/<int:pk>/merge/",
+            admin_views.MergeTermView.as_view(),
+            name="roles_merge_term",
+        ),
+        path(
+            "catalogue/import-export/",
+            admin_views.CatalogueImportView.as_view(),
+            name="roles_catalogue_import",
+        ),
+        path(
+            "catalogue/export.<str:format>",
+            admin_views.export_view,
+            name="roles_catalogue_export",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_export_menu_item():
+    return MenuItem(
+        _("导入与导出"),
+        reverse("roles_catalogue_import"),
+        icon_name="download",
+        name="catalogue-import-export",
+        order=900,
+    )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def merge_button(snippet, user, next_url=None):
+    model_name = snippet._meta.model_name
+    if model_name in admin_views.MERGEABLE and user.has_perm(f"roles.delete_{model_name}"):
+        yield ListingButton(
+            _("合并到…"),
+            reverse("roles_merge_term", args=[model_name, snippet.pk]),
+            icon_name="resubmit",
+            priority=30,
+        )
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_used_terms(request, instances):
+    return admin_views.term_in_use_response(request, instances)
+
+
+def _refuse_publish(request, can_publish, back_url):
+    """The editor has no publish action; a hand-made POST that asks to publish is refused
+    rather than quietly saved as a draft."""
+    if request.method == "POST" and request.POST.get("action-publish") and not can_publish:
+        return HttpResponseForbidden(
+            render_to_string(
+                "roles/admin/publish_refused.html", {"back_url": back_url}, request=request
+            )
+        )
+    return None
+
+
+@hooks.register("before_edit_page")
+def refuse_publish_on_edit(request, page):
+    return _refuse_publish(
+        request,
+        page.permissions_for_user(request.user).can_publish(),
+        reverse("wagtailadmin_pages:edit", args=[page.pk]),
+    )
+
+
+@hooks.register("before_create_page")
+def refuse_publish_on_create(request, parent_page, page_class):
+    perms = parent_page.permissions_for_user(request.user)
+    return _refuse_publish(
+        request,
+        perms.can_publish_subpage(),
+        reverse("wagtailadmin_explore", args=[parent_page.pk]),
+    )
+
+
+@hooks.register("register_log_actions")
+def register_merge_action(actions):
+    actions.register_action(
+        MERGE_ACTION, MERGE_LABEL, _("把一个分类词合并到另一个，并更新使用它的岗位")
+    )

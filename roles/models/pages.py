@@ -200,10 +200,23 @@ class RolePage(Page):
         blank=True,
         help_text=_("每行一个，供搜索使用，例如“提示词工程师”。"),
     )
-    definition = models.TextField(_("角色定义"))
-    skills_text = models.TextField(_("核心技能（原文）"), help_text=_("文章中的原句，保持原样。"))
+    definition = models.TextField(
+        _("角色定义"),
+        max_length=300,
+        help_text=_("文章中“角色定义”的原句，保持原文措辞；列表和搜索结果显示它的开头。"),
+    )
+    skills_text = models.TextField(
+        _("核心技能（原文）"), max_length=300, help_text=_("文章中的原句，保持原样。")
+    )
     company_types_text = models.TextField(
-        _("可应聘的公司类型（原文）"), help_text=_("文章中的原句，包括括号中的限定。")
+        _("可应聘的公司类型（原文）"),
+        max_length=300,
+        help_text=_("文章中的原句，包括括号中的限定。"),
+    )
+    editor_notes = models.TextField(
+        _("编辑备注"),
+        blank=True,
+        help_text=_("只在后台可见：与原文核对的情况、待办事项、给审核人的说明。"),
     )
     # The parent category, kept in step with the page tree (see save() and signal_handlers.py)
     # so that listings can filter and show it without walking the tree.
@@ -246,7 +259,7 @@ class RolePage(Page):
             ObjectList(content_panels, heading=_("内容")),
             ObjectList(taxonomy_panels, heading=_("技能与公司类型")),
             ObjectList(Page.promote_panels, heading=_("推广")),
-            ObjectList(Page.settings_panels, heading=_("设置")),
+            ObjectList([FieldPanel("editor_notes"), *Page.settings_panels], heading=_("设置")),
         ]
     )
 

@@ -1,0 +1,246 @@
+"""Admin views for keeping the catalogue: merging taxonomy terms, refusing to delete terms that
+roles use, and importing/exporting the catalogue with a dry-run diff first."""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.snippets.widgets import AdminSnippetChooser
+
+from . import catalogue
+from .editorial import merge_terms, roles_using
+from .models import CompanyType, RoleIndexPage, Skill
+
+MERGEABLE = {"skill": Skill, "companytype": CompanyType}
+
+
+def _snippet_url(term, action):
+    meta = term._meta
+    return reverse(f"wagtailsnippets_{meta.app_label}_{meta.model_name}:{action}", args=[term.pk])
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(queryset=None, label=_("合并到"))
+
+    def __init__(self, *args, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["target"]
+        field.queryset = type(source).objects.exclude(pk=source.pk)
+        field.widget = AdminSnippetChooser(type(source))
+        field.help_text = _(
+            "使用“%(name)s”的岗位、背景和订阅都会改用这个词，然后“%(name)s”被删除。"
+        ) % {"name": source.name}
+        field.error_messages["invalid_choice"] = _("请选择同一词表中的另一个词。")
+
+
+class MergeTermView(WagtailAdminTemplateMixin, FormView):
+    """Merge one skill or company type into another, e.g. 互联网公司 into 互联网企业."""
+
+    template_name = "roles/admin/merge_term.html"
+    form_class = MergeForm
+    header_icon = "tag"
+
+    def dispatch(self, request, model_name, pk):
+        model = MERGEABLE.get(model_name)
+        if model is None:
+            raise Http404
+        meta = model._meta
+        for action in ("change", "delete"):
+            if not request.user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}"):
+                raise PermissionDenied
+        self.source = model.objects.filter(pk=pk).first()
+        if self.source is None:
+            raise Http404
+        return super().dispatch(request, model_name, pk)
+
+    def get_page_title(self):
+        return _("合并“%(name)s”") % {"name": self.source.name}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "source": self.source}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            source=self.source,
+            verbose_name=self.source._meta.verbose_name,
+            roles=roles_using(self.source),
+            cancel_url=_snippet_url(self.source, "edit"),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        target = form.cleaned_data["target"]
+        name = self.source.name
+        changed = merge_terms(self.source, target, user=self.request.user)
+        messages.success(
+            self.request,
+            _("已把“%(source)s”合并到“%(target)s”，更新了 %(count)d 个岗位。")
+            % {"source": name, "target": target.name, "count": len(changed)},
+        )
+        return redirect(_snippet_url(target, "edit"))
+
+
+def term_in_use_response(request, instances):
+    """The answer to deleting terms that roles still use: which roles, and a way to merge."""
+    in_use = [(term, list(roles_using(term))) for term in instances]
+    in_use = [(term, roles) for term, roles in in_use if roles]
+    if not in_use:
+        return None
+    return TemplateResponse(
+        request,
+        "roles/admin/term_in_use.html",
+        {
+            "page_title": _("无法删除"),
+            "header_icon": "warning",
+            "in_use": [
+                {
+                    "term": term,
+                    "roles": roles,
+                    "merge_url": reverse("roles_merge_term", args=[term._meta.model_name, term.pk]),
+                    "edit_url": _snippet_url(term, "edit"),
+                }
+                for term, roles in in_use
+            ],
+        },
+        status=409 if request.method == "POST" else 200,
+    )
+
+
+# Import and export.
+
+
+def _catalogue_index():
+    return RoleIndexPage.objects.first()
+
+
+def can_import(user):
+    """Importing publishes pages directly, so it is for those who may publish the catalogue."""
+    index = _catalogue_index()
+    return index is not None and index.permissions_for_user(user).can_publish()
+
+
+def export_view(request, format):
+    try:
+        data = catalogue.export_catalogue()
+    except catalogue.CatalogueError as error:
+        messages.error(request, str(error))
+        return redirect("roles_catalogue_import")
+    if format == "csv":
+        content, content_type = catalogue.dumps_csv(data), "text/csv; charset=utf-8"
+    else:
+        content, content_type = catalogue.dumps(data), "application/json; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="ai-roles-{stamp}.{format}"'
+    return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("目录文件"),
+        help_text=_(
+            "JSON（与导出的格式相同）或 CSV（每行一个岗位，按 URL 标识新增或替换岗位）。"
+            "导入前会先显示将要新增、修改和保持不变的岗位。"
+        ),
+    )
+
+    max_size = 5 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_size:
+            raise forms.ValidationError(_("文件太大：最多 5 MB。"))
+        if not upload.name.lower().endswith((".json", ".csv")):
+            raise forms.ValidationError(_("只能导入 .json 或 .csv 文件。"))
+        return upload
+
+
+SESSION_KEY = "roles_catalogue_import"
+
+
+class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
+    """Upload → dry run (what would be created, changed, left alone; or every problem, each
+    naming its row) → confirm → one transaction. Nothing is written before the confirmation."""
+
+    template_name = "roles/admin/catalogue_import.html"
+    form_class = ImportForm
+    page_title = _("导入与导出")
+    header_icon = "download"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.may_import = can_import(request.user)
+        if request.method == "POST" and not self.may_import:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm()
+        if "cancel" in request.POST:
+            request.session.pop(SESSION_KEY, None)
+            messages.info(request, _("已取消导入，没有写入任何内容。"))
+            return redirect("roles_catalogue_import")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            data = catalogue.read_upload(upload.name, upload.read())
+            report = catalogue.load(data, update=True, source=upload.name, dry_run=True)
+        except catalogue.CatalogueError as error:
+            return self.render_to_response(
+                self.get_context_data(form=form, problems=error.problems, source=upload.name)
+            )
+        self.request.session[SESSION_KEY] = {"name": upload.name, "data": json.dumps(data)}
+        return self.render_to_response(
+            self.get_context_data(form=form, report=report, source=upload.name)
+        )
+
+    def confirm(self):
+        pending = self.request.session.pop(SESSION_KEY, None)
+        if not pending:
+            messages.error(self.request, _("没有等待确认的导入，请重新上传文件。"))
+            return redirect("roles_catalogue_import")
+        try:
+            report = catalogue.load(
+                json.loads(pending["data"]), update=True, source=pending["name"]
+            )
+        except catalogue.CatalogueError as error:
+            messages.error(self.request, str(error))
+            return redirect("roles_catalogue_import")
+        messages.success(
+            self.request,
+            _("已导入 %(name)s：新增 %(created)d 项，更新 %(updated)d 项，%(unchanged)d 项不变。")
+            % {
+                "name": pending["name"],
+                "created": len(report.created),
+                "updated": len(report.updated),
+                "unchanged": len(report.unchanged),
+            },
+        )
+        return redirect("roles_catalogue_import")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = kwargs.get("report")
+        if report is not None:
+            context["roles"] = report.of_kind("role")
+            context["others"] = [
+                (label, [e for e in entries if e.kind != "role"])
+                for label, entries in (
+                    (_("新增"), report.created),
+                    (_("修改"), report.updated),
+                )
+            ]
+        context["may_import"] = self.may_import
+        return context
