@@ -679,8 +679,8 @@ def parse_csv(text, base, source):
         if here:  # the same place in the same category
             target[here[0]] = role
             continue
-        for category in data["categories"]:
-            category["roles"] = [r for r in category["roles"] if r["slug"] != role["slug"]]
+        for category in data["categories"]:  # moved from another category, or new
+            category["roles"][:] = [r for r in category["roles"] if r["slug"] != role["slug"]]
         target.append(role)
     validate(data, source)
     return data
