@@ -3,6 +3,12 @@
 import pytest
 from playwright.sync_api import expect
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from roles.editorial import EDITORS, MODERATORS
+from roles.models import RolePage
+
 from .browser import browser, catalogue_server, screenshot  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -128,3 +134,57 @@ def test_finder_turns_skills_into_a_ranked_list(catalogue_server, browser):  # n
     expect(first.locator(".fit__row").first).to_contain_text("你已具备")
     expect(page.locator(".fit__row", has_text="还需要").first).to_be_visible()
     screenshot(page, "finder-desktop")
+
+
+@pytest.fixture
+def editorial_users(committed_catalogue):
+    # Made before the browser starts: Playwright's event loop rules out the ORM afterwards.
+    for name, group in (("editor", EDITORS), ("moderator", MODERATORS)):
+        user = get_user_model().objects.create_user(name, password="pw-" + name)
+        user.groups.add(Group.objects.get(name=group))
+    return RolePage.objects.get(slug="prompt-engineer")
+
+
+def test_an_editor_submits_a_change_and_a_moderator_approves_it(
+    catalogue_server,  # noqa: F811
+    editorial_users,
+    browser,  # noqa: F811
+):
+    role = editorial_users
+    base = catalogue_server.url
+
+    def log_in(name):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{base}/admin/login/")
+        page.fill("input[name=username]", name)
+        page.fill("input[name=password]", "pw-" + name)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/admin/")
+        return page
+
+    editor = log_in("editor")
+    editor.goto(f"{base}/admin/pages/{role.pk}/edit/")
+    editor.fill("#id_definition", "在浏览器里改过的定义。")
+    editor.get_by_role("button", name="更多动作").click()
+    # The editor's menu offers submitting for moderation and has no publish action.
+    assert editor.locator("button[name=action-publish]").count() == 0
+    editor.locator("button[name=action-submit]").click()
+    editor.wait_for_load_state()
+    screenshot(editor, "admin-editor-submitted-1280")
+    visitor = browser.new_page()
+    visitor.goto(f"{base}{role.url}")
+    assert "在浏览器里改过的定义。" not in visitor.content()  # waiting for moderation
+
+    moderator = log_in("moderator")
+    assert "提示工程师" in moderator.content()  # the dashboard lists what awaits review
+    moderator.goto(f"{base}/admin/pages/{role.pk}/edit/")
+    moderator.get_by_role("button", name="更多动作").click()
+    moderator.locator(
+        "button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])"
+    ).click()
+    moderator.wait_for_url(f"{base}/admin/pages/**")
+    screenshot(moderator, "admin-moderator-approved-1280")
+
+    visitor.goto(f"{base}{role.url}")
+    assert "在浏览器里改过的定义。" in visitor.content()
