@@ -135,7 +135,9 @@ class RoleIndexPage(Page):
 
 
 class RoleCategoryPage(Page):
-    english_name = models.CharField(_("英文名称"), max_length=100, blank=True)
+    english_name = models.CharField(
+        _("英文名称"), max_length=100, blank=True, help_text=_("英文界面显示的类别名称。")
+    )
     intro = models.TextField(_("类别概述"), help_text=_("文章对这一类岗位的总结段落。"))
     suits = models.TextField(_("适合转型的人群"), help_text=_("文章中“适合……转型”的原句。"))
     threshold_text = models.TextField(_("门槛说明"), help_text=_("文章中关于门槛的原句。"))
@@ -146,7 +148,9 @@ class RoleCategoryPage(Page):
         blank=True,
         help_text=_("仅在文章明确说明时填写（较高 / 相对较高 / 适中）。"),
     )
-    sort_order = models.PositiveSmallIntegerField(_("显示顺序"), default=0)
+    sort_order = models.PositiveSmallIntegerField(
+        _("显示顺序"), default=0, help_text=_("首页和筛选中类别的先后，数字小的在前。")
+    )
 
     content_panels = [
         *Page.content_panels,

@@ -17,10 +17,27 @@ ascii_slug = RegexValidator(
 class TaxonomyTerm(index.Indexed, models.Model):
     """A canonical entry of one of the catalogue's vocabularies."""
 
-    name = models.CharField(_("名称"), max_length=60, unique=True)
-    slug = models.SlugField(_("URL 标识"), max_length=60, unique=True, validators=[ascii_slug])
-    english_name = models.CharField(_("英文名称"), max_length=100, blank=True)
-    description = models.TextField(_("说明"), blank=True)
+    name = models.CharField(
+        _("名称"),
+        max_length=60,
+        unique=True,
+        help_text=_("规范的中文名称，显示在岗位页面、筛选和对比中；不能与同一词表中的其他词重复。"),
+    )
+    slug = models.SlugField(
+        _("URL 标识"),
+        max_length=60,
+        unique=True,
+        validators=[ascii_slug],
+        help_text=_("用于网址和筛选参数，例如 tech-company；改动会让旧的筛选链接失效。"),
+    )
+    english_name = models.CharField(
+        _("英文名称"), max_length=100, blank=True, help_text=_("英文界面显示的名称。")
+    )
+    description = models.TextField(
+        _("说明"),
+        blank=True,
+        help_text=_("可选：这个词包括什么，和相近的词如何区分；公司类型的说明显示在它的页面上。"),
+    )
 
     search_fields = [
         index.SearchField("name"),
