@@ -18,6 +18,7 @@ if "EMAIL_URL" not in os.environ:
 # Plain http on 127.0.0.1: the cookies cannot be Secure here.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
 
 # Serve static files straight from the apps; no collectstatic needed here.
 WHITENOISE_USE_FINDERS = True

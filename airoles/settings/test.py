@@ -18,6 +18,7 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
 
 # Serve static files straight from the apps; no collectstatic needed here.
 WHITENOISE_USE_FINDERS = True
