@@ -8,4 +8,6 @@ class RolesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signal_handlers  # noqa: F401
+        from . import caching, signal_handlers  # noqa: F401
+
+        caching.connect_signals()

@@ -28,7 +28,7 @@ def test_pages_fit_phone_and_desktop_widths(catalogue_server, browser):  # noqa:
         page = browser.new_page(viewport={"width": width, "height": 800})
         # The Content-Security-Policy blocks nothing the pages need.
         errors = []
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
         for name, path in PAGES.items():
             response = page.goto(catalogue_server.url + path)
             assert response.status == 200, path
