@@ -14,10 +14,11 @@ from ninja.errors import ValidationError
 from ninja.throttling import AnonRateThrottle
 
 from django.conf import settings
+from django.db import DataError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, QueryDict
 
-from wagtail.api.v3.errors import ProblemDetail
+from wagtail.api.v3.errors import ProblemDetail, problem_response
 from wagtail.api.v3.urls import api
 from wagtail.models import APIToken
 
@@ -519,6 +520,15 @@ def openapi_without_anonymous_scheme(get_schema):
     return wrapper
 
 
+def data_error(request, exc):
+    """A value the database cannot store in a query: Wagtail's own endpoints pass numbers of any
+    size (an `offset` or page id past 2**63) straight to SQL, and PostgreSQL refuses them. The
+    caller's mistake, not the server's: a 400, not a 500."""
+    return problem_response(
+        status=400, detail="A value in the request is out of the range the catalogue accepts."
+    )
+
+
 # Mounting: routers must be added, and the throttle set, before api.urls is first read.
 api.add_router("/", router)
 api.throttle = [CatalogueThrottle()]
@@ -530,4 +540,5 @@ api.description = (
     "copyright belongs to its author: see /data/ for the terms of use."
 )
 api.title = "AI岗位图谱 API"
+api.add_exception_handler(DataError, data_error)
 api.get_openapi_schema = openapi_without_anonymous_scheme(api.get_openapi_schema)
