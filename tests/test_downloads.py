@@ -147,3 +147,22 @@ def test_api_docs_load_nothing_from_another_host(client):
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), html
     script = re.search(r'src="([^"]*swagger-ui-bundle\.js)"', html).group(1)
     assert client.get(script).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/data/roles.csv", "/data/roles.json", "/data/"])
+def test_query_count_does_not_grow_with_the_catalogue(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .test_api import add_roles
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    client.get(path)
+    before = count()
+    add_roles(30)
+    assert count() == before <= 15
+    assert len(client.get("/data/roles.json").json()["roles"]) == 45 + 30
