@@ -41,6 +41,7 @@ PAGES = {
     "&skill=communication&skill=project-management",
     "role page": "/tech-rnd/prompt-engineer/",
     "home": "/",
+    "API roles, company type filter": "/api/v3/roles/?company_type=financial-institution",
 }
 PYTHON = sys.executable
 
@@ -160,6 +161,8 @@ def main():
         "LOG_LEVEL": "WARNING",
         # Index updates run inline while the catalogue is loaded; pages queue no tasks.
         "TASKS_BACKEND": "immediate",
+        # The load comes from one address; the API's rate limit would answer it with 429s.
+        "API_THROTTLE_RATE": "",
     }
     results = {}
     try:

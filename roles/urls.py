@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import downloads, feeds, views
 
 urlpatterns = [
     path("roles/", views.RoleListView.as_view(), name="role_list"),
@@ -18,6 +18,9 @@ urlpatterns = [
         feeds.CompanyTypeAtomFeed(),
         name="feed_company_type_atom",
     ),
+    path("data/", downloads.OpenDataView.as_view(), name="open_data"),
+    path("data/roles.json", downloads.roles_json, name="open_data_json"),
+    path("data/roles.csv", downloads.roles_csv, name="open_data_csv"),
     path("subscribe/", views.SubscribeView.as_view(), name="subscribe"),
     path("subscribe/sent/", views.subscribe_sent, name="subscribe_sent"),
     path("subscribe/confirm/<str:token>/", views.subscription_confirm, name="subscription_confirm"),

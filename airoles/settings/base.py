@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks_db",
+    "wagtail.api.v3",
+    "ninja",  # so that the API docs load Swagger UI from the site's own static files, not a CDN
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "airoles.security.SecurityHeadersMiddleware",
+    # Before anything that could refuse a cross-origin preflight.
+    "roles.middleware.OpenDataCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -246,6 +250,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # Nothing may load from another host: no Gravatar, no update check.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The read API (/api/v3/): anonymous callers per address; None turns the limit off.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/min") or None
+WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILDOCS_EXTENSIONS = ["csv", "json", "pdf", "txt"]
 
 # jieba writes its dictionary cache here instead of /tmp.
