@@ -84,7 +84,11 @@ class RoleListView(TemplateView):
                 option.disabled = option.count == 0 and not option.selected
 
         chips = [
-            {"label": f"{facet.label}：{option.label}", "url": url.toggle(facet.name, option.value)}
+            {
+                "label": _("%(facet)s：%(option)s")
+                % {"facet": facet.label, "option": option.label},
+                "url": url.toggle(facet.name, option.value),
+            }
             for facet in facets
             for option in facet.selected
         ]
