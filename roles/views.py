@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -318,7 +319,9 @@ class SubscribeView(FormView):
                 subscriber.save()
                 subscriber.categories.set(data["categories"])
                 subscriber.company_types.set(data["company_types"])
-            transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk))
+            # The confirmation mail speaks the language the form was filled in.
+            language = get_language()
+            transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk, language))
         return redirect("subscribe_sent")
 
 
