@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from django.conf import settings
 from django.utils import translation
@@ -29,6 +30,7 @@ from roles.models import (
     SubscriberStatus,
 )
 
+from .browser import browser, catalogue_server, screenshot  # noqa: F401  (fixtures)
 from .smtp import body
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
@@ -101,7 +103,8 @@ class Visible(HTMLParser):
         if tag in ("script", "style"):
             self.skip += 1
         for name, value in attrs:
-            if name in CHECKED_ATTRIBUTES and value:
+            # data-label-*: the words compare.js shows in the compare tray.
+            if (name in CHECKED_ATTRIBUTES or name.startswith("data-label")) and value:
                 self.parts.append(f"<{tag} {name}> {value}")
 
     def handle_endtag(self, tag):
@@ -274,7 +277,7 @@ def test_chinese_is_the_default_and_the_same_url_serves_english(client):
     assert '<html lang="en">' in html and "Core skills" in html
     # The role's English name leads, with its Chinese name alongside; so does the <title>.
     assert "<h1>Deep Learning Algorithm Engineer</h1>" in html
-    assert '<p class="page-head__en" lang="zh-Hans">深度学习算法工程师</p>' in html
+    assert '<p class="page-head__other-name" lang="zh-Hans">深度学习算法工程师</p>' in html
     assert "<title>Deep Learning Algorithm Engineer · 深度学习算法工程师 · AI Roles" in html
     # Content stays Chinese.
     assert RolePage.objects.get(slug=ROLE).definition in html
@@ -398,3 +401,46 @@ def test_mails_default_to_chinese_whatever_language_is_active(smtp_server, conte
     assert "See the role: " in english.body and "Change subscription: " in english.body
     assert not untranslated(english.alternatives[0].content, content)
     assert not untranslated(english.body, content)
+
+
+# In a browser.
+
+
+@pytest.mark.browser
+def test_english_pages_fit_phone_and_desktop_and_the_switcher_works(
+    catalogue_server,  # noqa: F811
+    browser,  # noqa: F811
+):
+    paths = [
+        "/",
+        f"/tech-rnd/{ROLE}/",
+        "/roles/?company_type=tech-company&sort=sideways",
+        f"/compare/?roles={ROLE},{OTHER_ROLE}",
+        "/match/?background=programming&skill=python",
+        "/subscribe/",
+    ]
+    for width in (375, 1280):
+        page = browser.new_page(viewport={"width": width, "height": 800}, locale="en-GB")
+        for path in paths:
+            page.goto(catalogue_server.url + path)
+            assert page.locator("html").get_attribute("lang") == "en"
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, (path, width, overflow)
+        screenshot(page, f"english-compare-{width}")
+        page.close()
+
+    # A Chinese visitor switches to English and back, staying on the same page.
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(catalogue_server.url + "/roles/?category=tech-rnd")
+    expect(page.locator(".result-count")).to_have_text("共 8 个岗位")
+    page.get_by_role("link", name="English").click()
+    expect(page).to_have_url(catalogue_server.url + "/roles/?category=tech-rnd")
+    expect(page.locator(".result-count")).to_have_text("8 roles")
+    page.locator("[data-compare-slug]").nth(0).click()
+    page.locator("[data-compare-slug]").nth(1).click()
+    expect(page.locator(".compare-tray__title")).to_have_text("Compare (2/4)")
+    page.get_by_role("link", name="简体中文").click()
+    expect(page.locator(".result-count")).to_have_text("共 8 个岗位")
+    page.close()
