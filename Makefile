@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench setup clean
+MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=static --ignore=test-artifacts --ignore=tests --ignore=bench
+
+.PHONY: run test lint bench setup clean messages
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +35,12 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The English interface: gather the Chinese msgids into locale/en/LC_MESSAGES/django.po (translate
+# every new entry there), then compile django.mo, which is committed. Needs GNU gettext.
+messages: $(VENV)/.runtime
+	$(PY) manage.py makemessages -l en --add-location=file $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages -l en $(MESSAGES_IGNORE)
 
 bench: $(VENV)/.dev
 	$(PY) bench/run.py

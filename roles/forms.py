@@ -5,6 +5,7 @@ import unicodedata
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .models import Background, CompanyType, Frequency, RoleCategoryPage, Skill
 
@@ -13,7 +14,7 @@ QUERY_MAX_LENGTH = 100
 
 def _shorten(values, limit=5):
     shown = [value if len(value) <= 30 else value[:30] + "…" for value in values[:limit]]
-    return "、".join(shown) + ("…" if len(values) > limit else "")
+    return pgettext("list separator", "、").join(shown) + ("…" if len(values) > limit else "")
 
 
 class SlugListField(forms.MultipleChoiceField):

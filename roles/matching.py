@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, FloatField, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from .models import RoleCompanyType, RolePage, RoleSkill, SkillLevel, ThresholdLevel
 
@@ -129,7 +129,8 @@ def compare(values):
     }
     unknown = [slug for slug in slugs if slug not in found]
     if unknown:
-        shown = "、".join(s[:40] for s in unknown[:5]) + ("…" if len(unknown) > 5 else "")
+        separator = pgettext("list separator", "、")
+        shown = separator.join(s[:40] for s in unknown[:5]) + ("…" if len(unknown) > 5 else "")
         notices.append(_("找不到这些岗位，已忽略：%(slugs)s") % {"slugs": shown})
     roles = [found[slug] for slug in slugs if slug in found]
     if len(roles) > MAX_COMPARED:
@@ -207,7 +208,14 @@ def related_roles(role, limit=5, candidates=30):
 
 # The role finder.
 
-THRESHOLD_GROUPS = [*ThresholdLevel.choices, ("", gettext_lazy("门槛未注明"))]
+# The finder's group headings; the context lets English say "High entry threshold" where
+# Chinese keeps the facet's short label.
+THRESHOLD_GROUPS = [
+    (ThresholdLevel.HIGH, pgettext_lazy("threshold group", "较高")),
+    (ThresholdLevel.FAIRLY_HIGH, pgettext_lazy("threshold group", "相对较高")),
+    (ThresholdLevel.MODERATE, pgettext_lazy("threshold group", "适中")),
+    ("", gettext_lazy("门槛未注明")),
+]
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""CORS for the open data: any site may read /api/v3/ and /data/ from a browser. Read-only, no
-credentials, so `*` is enough and no third-party package is needed."""
+"""Small middleware: CORS for the open data, and the language's Vary header."""
 
 from django.http import HttpResponse
+from django.middleware import locale
+from django.utils.cache import patch_vary_headers
 
 CORS_PATHS = ("/api/v3/", "/data/")
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
@@ -11,6 +12,9 @@ EXPOSED_HEADERS = "Content-Disposition, Last-Modified, Retry-After"
 
 
 class OpenDataCorsMiddleware:
+    """Any site may read /api/v3/ and /data/ from a browser. Read-only, no credentials, so `*`
+    is enough and no third-party package is needed."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -32,4 +36,14 @@ class OpenDataCorsMiddleware:
                 return response
             response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, plus `Vary: Cookie`: the language may come from the cookie that the language
+    switcher sets, not only from Accept-Language, so a cache must key on both."""
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        patch_vary_headers(response, ("Cookie",))
         return response

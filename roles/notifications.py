@@ -15,7 +15,9 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import (
     Delivery,
@@ -64,7 +66,18 @@ def links(subscriber):
     }
 
 
+def mail_language(language=None):
+    """Mails are written in `language` if it is one of the site's, else in the default language
+    (Chinese): the interface language active in a request or worker says nothing about the
+    reader. Subscribers have no language of their own; only the confirmation mail, sent in
+    answer to a form, knows the language it was asked in."""
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    return translation.override(language)
+
+
 def build_message(subscriber, subject, template, context, message_id=None):
+    """Render a mail; call it inside mail_language() so that the subject and the body agree."""
     context = {**context, **links(subscriber), "subscriber": subscriber}
     message = EmailMultiAlternatives(
         subject=subject,
@@ -84,7 +97,7 @@ def build_message(subscriber, subject, template, context, message_id=None):
 # Confirmation (double opt-in).
 
 
-def send_confirmation(subscriber):
+def send_confirmation(subscriber, language=None):
     """Mail the confirmation link, at most once every SUBSCRIBE_RESEND_SECONDS per address.
     A confirmed address gets its preferences link instead. Returns whether a mail went out."""
     now = timezone.now()
@@ -92,15 +105,18 @@ def send_confirmation(subscriber):
     claimed = Subscriber.objects.filter(pk=subscriber.pk).exclude(confirmation_sent_at__gt=recently)
     if not claimed.update(confirmation_sent_at=now):
         return False
-    if subscriber.status == SubscriberStatus.CONFIRMED:
-        subject, template, context = "你的订阅设置 · AI岗位图谱", "already_subscribed", {}
-    else:
-        confirm_url = absolute(
-            reverse("subscription_confirm", args=[make_token(subscriber, "confirm")])
-        )
-        subject, template = "请确认订阅 · AI岗位图谱", "confirm"
-        context = {"confirm_url": confirm_url, "days": settings.SUBSCRIBE_CONFIRM_MAX_AGE // 86400}
-    mailers.default.send_messages([build_message(subscriber, subject, template, context)])
+    with mail_language(language):
+        if subscriber.status == SubscriberStatus.CONFIRMED:
+            subject, template, context = _("你的订阅设置 · AI岗位图谱"), "already_subscribed", {}
+        else:
+            confirm_url = absolute(
+                reverse("subscription_confirm", args=[make_token(subscriber, "confirm")])
+            )
+            subject, template = _("请确认订阅 · AI岗位图谱"), "confirm"
+            days = settings.SUBSCRIBE_CONFIRM_MAX_AGE // 86400
+            context = {"confirm_url": confirm_url, "days": days}
+        message = build_message(subscriber, subject, template, context)
+    mailers.default.send_messages([message])
     return True
 
 
@@ -170,7 +186,7 @@ def _insert(deliveries):
             Delivery.objects.bulk_create(batch, ignore_conflicts=True)
 
 
-def role_message(delivery, cache):
+def role_message(delivery, cache, language=None):
     role = cache.get(delivery.role_id)
     if role is None:
         role = cache[delivery.role_id] = (
@@ -179,16 +195,17 @@ def role_message(delivery, cache):
     if role is None or not role.live:
         return None
     context = {"role": role, "role_url": absolute(role.url or "/")}
-    return build_message(
-        delivery.subscriber,
-        f"新岗位：{role.title} · AI岗位图谱",
-        "new_role",
-        context,
-        message_id=f"<delivery-{delivery.pk}@airoles>",
-    )
+    with mail_language(language):
+        return build_message(
+            delivery.subscriber,
+            _("新岗位：%(role)s · AI岗位图谱") % {"role": role.title},
+            "new_role",
+            context,
+            message_id=f"<delivery-{delivery.pk}@airoles>",
+        )
 
 
-def digest_message(delivery):
+def digest_message(delivery, language=None):
     year, week = delivery.digest.split("-W")
     monday = datetime.date.fromisocalendar(int(year), int(week), 1)
     since = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
@@ -200,13 +217,19 @@ def digest_message(delivery):
         "roles": [(role, absolute(role.url or "/")) for role in roles],
         "week": delivery.digest,
     }
-    return build_message(
-        delivery.subscriber,
-        f"本周新岗位（{len(roles)} 个）· AI岗位图谱",
-        "digest",
-        context,
-        message_id=f"<delivery-{delivery.pk}@airoles>",
-    )
+    with mail_language(language):
+        subject = ngettext(
+            "本周新岗位（%(count)s 个）· AI岗位图谱",
+            "本周新岗位（%(count)s 个）· AI岗位图谱",
+            len(roles),
+        ) % {"count": len(roles)}
+        return build_message(
+            delivery.subscriber,
+            subject,
+            "digest",
+            context,
+            message_id=f"<delivery-{delivery.pk}@airoles>",
+        )
 
 
 def send_due_deliveries(limit=None):

@@ -38,6 +38,7 @@ def send_weekly_digest():
 
 
 @task
-def send_confirmation(subscriber_id):
+def send_confirmation(subscriber_id, language=None):
+    """`language`: the interface language the subscribe form was sent in (default: the site's)."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    return bool(subscriber) and notifications.send_confirmation(subscriber)
+    return bool(subscriber) and notifications.send_confirmation(subscriber, language)

@@ -5,6 +5,7 @@ from . import downloads, feeds, views
 urlpatterns = [
     path("roles/", views.RoleListView.as_view(), name="role_list"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("lang/<str:language>/", views.switch_language, name="switch_language"),
     path("compare/", views.CompareView.as_view(), name="compare"),
     path("match/", views.MatchView.as_view(), name="match"),
     path("company-types/", views.CompanyTypeListView.as_view(), name="company_type_list"),

@@ -5,11 +5,14 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -82,7 +85,11 @@ class RoleListView(TemplateView):
                 option.disabled = option.count == 0 and not option.selected
 
         chips = [
-            {"label": f"{facet.label}：{option.label}", "url": url.toggle(facet.name, option.value)}
+            {
+                "label": _("%(facet)s：%(option)s")
+                % {"facet": facet.label, "option": option.label},
+                "url": url.toggle(facet.name, option.value),
+            }
             for facet in facets
             for option in facet.selected
         ]
@@ -312,7 +319,9 @@ class SubscribeView(FormView):
                 subscriber.save()
                 subscriber.categories.set(data["categories"])
                 subscriber.company_types.set(data["company_types"])
-            transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk))
+            # The confirmation mail speaks the language the form was filled in.
+            language = get_language()
+            transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk, language))
         return redirect("subscribe_sent")
 
 
@@ -409,12 +418,39 @@ def unsubscribe_view(request, token):
     )
 
 
+@never_cache
+def switch_language(request, language):
+    """The header's language links: a plain GET that remembers the choice in the language
+    cookie and goes back to `next` (a path on this site only). A link, unlike Django's POST
+    set_language view, needs no CSRF token on every page, so pages stay cacheable."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
 def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /django-admin/",
         "Disallow: /subscribe/",
+        "Disallow: /lang/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

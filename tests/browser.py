@@ -27,6 +27,24 @@ def chromium_path():
     return path
 
 
+class ChineseVisitor:
+    """The browser as the site's usual visitor has it: pages and contexts ask for Chinese
+    (Accept-Language zh-CN) unless a test passes another locale; Playwright's default, en-US,
+    would get the English interface."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_page(self, **options):
+        return self._browser.new_page(**{"locale": "zh-CN", **options})
+
+    def new_context(self, **options):
+        return self._browser.new_context(**{"locale": "zh-CN", **options})
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
 def browser():
     from playwright.sync_api import sync_playwright
@@ -34,7 +52,7 @@ def browser():
     executable = chromium_path()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
+        yield ChineseVisitor(browser)
         browser.close()
 
 

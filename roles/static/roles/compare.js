@@ -1,7 +1,8 @@
 // The compare tray: roles picked with "加入对比" are kept in this browser (localStorage) and
 // shown in a bar on every page until cleared. The compare page is the source of truth: opening
 // /compare/?roles=… puts exactly those roles in the tray. Without this script, "加入对比" is a
-// plain link to the compare page, where more roles can be added.
+// plain link to the compare page, where more roles can be added. Its words come translated from
+// the tray's data-label-* attributes.
 (function () {
   "use strict";
   var KEY = "airoles-compare";
@@ -42,7 +43,7 @@
     tray.hidden = items.length === 0;
     document.body.classList.toggle("has-compare-tray", items.length > 0);
     if (!items.length) return;
-    tray.appendChild(el("p", { "class": "compare-tray__title" }, tray.dataset.labelTitle + "（" + items.length + "/" + MAX + "）"));
+    tray.appendChild(el("p", { "class": "compare-tray__title" }, tray.dataset.labelTitle.replace("{count}", items.length).replace("{max}", MAX)));
     var list = el("ul", { "class": "compare-tray__items" });
     items.forEach(function (item) {
       var li = el("li", { "class": "compare-tray__item" }, item.title || item.slug);

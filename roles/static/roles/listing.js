@@ -41,12 +41,24 @@
         var here = document.querySelector("link[rel=canonical]");
         if (canonical && here) here.href = canonical.href;
         if (push) window.history.pushState({ listing: true }, "", url);
+        followLanguageLinks();
         var again = focused && document.getElementById(focused);
         if (again) again.focus();
       })
       .catch(function (error) {
         if (error.name !== "AbortError") window.location.assign(url);
       });
+  }
+
+  // The header's language links return to the page they were clicked on: keep their `next` in
+  // step with the address bar.
+  function followLanguageLinks() {
+    var here = window.location.pathname + window.location.search;
+    document.querySelectorAll("a[data-lang-switch]").forEach(function (link) {
+      var target = new URL(link.href);
+      target.searchParams.set("next", here);
+      link.href = target.toString();
+    });
   }
 
   document.addEventListener("change", function (event) {
