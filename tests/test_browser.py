@@ -1,5 +1,7 @@
 """The public pages in a real Chromium at phone and desktop widths."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -70,7 +72,8 @@ def test_filters_update_the_listing_in_place_and_back_works(catalogue_server, br
 
     page.go_back()
     page.wait_for_url("**/roles/?company_type=financial-institution")
-    expect(page.locator(".result-count")).to_have_text("共 8 个岗位")
+    # Back fetches the earlier listing again; allow for a busy machine.
+    expect(page.locator(".result-count")).to_have_text("共 8 个岗位", timeout=15000)
     expect(page.locator("#f-company_type-financial-institution")).to_be_checked()
     expect(page.locator("#f-category-data-engineering")).not_to_be_checked()
 
@@ -193,3 +196,69 @@ def test_an_editor_submits_a_change_and_a_moderator_approves_it(
 
     visitor.goto(f"{base}{role.url}")
     assert "在浏览器里改过的定义。" in visitor.content()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_visitor_flow_from_home_to_a_comparison(catalogue_server, browser, width):  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    base = catalogue_server.url
+    page.goto(base + "/")
+    screenshot(page, f"flow-1-home-{width}")
+    if width < 700:
+        page.locator(".site-nav").get_by_role("link", name="全部岗位").click()
+    else:
+        page.get_by_role("link", name="全部岗位").first.click()
+    page.wait_for_url("**/roles/")
+    drawer = page.locator("#filter-drawer")
+    if not drawer.evaluate("d => d.open"):
+        drawer.locator("summary").click()
+    page.check("#f-company_type-financial-institution")
+    page.wait_for_url("**/roles/?company_type=financial-institution")
+    expect(page.locator(".result-count")).to_have_text("共 8 个岗位")
+    screenshot(page, f"flow-2-filtered-{width}")
+
+    page.locator(".role-card__title a", has_text="数据科学家").click()
+    page.wait_for_url("**/data-engineering/data-scientist/")
+    expect(page.locator("h1")).to_contain_text("数据科学家")
+    page.locator('main [data-compare-slug="data-scientist"]').first.click()
+    expect(page.locator("#compare-tray .compare-tray__title")).to_have_text("对比（1/4）")
+    screenshot(page, f"flow-3-role-{width}")
+
+    page.go_back()
+    page.wait_for_url("**/roles/?company_type=financial-institution")
+    page.locator('[data-compare-slug="machine-learning-engineer"]').first.click()
+    tray = page.locator("#compare-tray")
+    expect(tray.locator(".compare-tray__title")).to_have_text("对比（2/4）")
+    tray.get_by_role("link", name="开始对比").click()
+    page.wait_for_url("**/compare/?roles=data-scientist,machine-learning-engineer")
+    expect(page.locator(".compare-table thead th")).to_have_count(2)
+    screenshot(page, f"flow-4-compare-{width}")
+
+
+@pytest.fixture
+def mail(smtp_server, committed_catalogue):
+    return smtp_server
+
+
+def test_subscribe_flow_through_the_email_and_its_confirm_link(catalogue_server, mail, browser):  # noqa: F811
+    import time
+
+    from .smtp import body
+
+    page = browser.new_page(viewport={"width": 375, "height": 900})
+    page.goto(catalogue_server.url + "/subscribe/")
+    page.fill("input[name=email]", "reader@example.com")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/subscribe/sent/**")
+    screenshot(page, "subscribe-sent-375")
+
+    deadline = time.monotonic() + 10
+    while not mail.messages and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [message] = mail.messages
+    assert message["To"] == "reader@example.com"
+    link = re.search(r"https?://\S+/subscribe/confirm/\S+/", body(message)).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page.goto(f"{catalogue_server.url}/{path}")
+    expect(page.locator("h1")).to_contain_text("订阅已确认")
+    screenshot(page, "subscribe-confirmed-375")

@@ -49,7 +49,7 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_admin_out(client):
 
 
 def structured_data(page):
-    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    block = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', page, re.S)
     return json.loads(block.group(1))
 
 

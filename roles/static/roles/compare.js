@@ -36,6 +36,8 @@
     items.forEach(function (i) { picked[i.slug] = true; });
     document.querySelectorAll("[data-compare-slug]").forEach(function (toggle) {
       var on = !!picked[toggle.dataset.compareSlug];
+      // With this script the link is a toggle button; without it, a plain link.
+      toggle.setAttribute("role", "button");
       toggle.setAttribute("aria-pressed", on ? "true" : "false");
       toggle.classList.toggle("is-added", on);
     });
@@ -80,6 +82,15 @@
       return;
     }
     if (event.target.closest("[data-clear]")) write([]);
+  });
+
+  // Space presses a button; links only know Enter.
+  document.addEventListener("keydown", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-compare-slug]");
+    if (toggle && (event.key === " " || event.key === "Spacebar")) {
+      event.preventDefault();
+      toggle.click();
+    }
   });
 
   // On the compare page, the roles in the URL are the tray.
