@@ -19,7 +19,7 @@ from wagtail.snippets.widgets import AdminSnippetChooser
 
 from . import catalogue
 from .editorial import merge_terms, roles_using
-from .models import CompanyType, RoleIndexPage, Skill
+from .models import CompanyType, RoleIndexPage, RolePage, Skill
 
 MERGEABLE = {"skill": Skill, "companytype": CompanyType}
 
@@ -49,6 +49,7 @@ class MergeTermView(WagtailAdminTemplateMixin, FormView):
     template_name = "roles/admin/merge_term.html"
     form_class = MergeForm
     header_icon = "tag"
+    breadcrumbs_items = []  # the header shows the page title
 
     def dispatch(self, request, model_name, pk):
         model = MERGEABLE.get(model_name)
@@ -166,6 +167,23 @@ class ImportForm(forms.Form):
 
 
 SESSION_KEY = "roles_catalogue_import"
+EXTRA_FIELD_LABELS = {
+    "skills": _("核心技能"),
+    "company_types": _("公司类型"),
+    "synonyms": _("别名"),
+    "category": _("类别"),
+    "live": _("替换未发布的草稿"),
+}
+
+
+def field_label(name):
+    """What an editor calls a field of the data file."""
+    if name in EXTRA_FIELD_LABELS:
+        return EXTRA_FIELD_LABELS[name]
+    try:
+        return RolePage._meta.get_field(name).verbose_name
+    except Exception:  # a field of the file that the model does not have
+        return name
 
 
 class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
@@ -176,6 +194,7 @@ class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
     form_class = ImportForm
     page_title = _("导入与导出")
     header_icon = "download"
+    breadcrumbs_items = []
 
     def dispatch(self, request, *args, **kwargs):
         self.may_import = can_import(request.user)
@@ -234,7 +253,10 @@ class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
         context = super().get_context_data(**kwargs)
         report = kwargs.get("report")
         if report is not None:
-            context["roles"] = report.of_kind("role")
+            context["roles"] = {
+                name: [(entry, [field_label(f) for f in entry.changed]) for entry in entries]
+                for name, entries in report.of_kind("role").items()
+            }
             context["others"] = [
                 (label, [e for e in entries if e.kind != "role"])
                 for label, entries in (

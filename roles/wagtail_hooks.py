@@ -14,7 +14,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets.button import ListingButton
+from wagtail.admin.widgets.button import Button
 from wagtail.models import WorkflowState
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
@@ -215,7 +215,7 @@ def register_import_export_menu_item():
 def merge_button(snippet, user, next_url=None):
     model_name = snippet._meta.model_name
     if model_name in admin_views.MERGEABLE and user.has_perm(f"roles.delete_{model_name}"):
-        yield ListingButton(
+        yield Button(
             _("合并到…"),
             reverse("roles_merge_term", args=[model_name, snippet.pk]),
             icon_name="resubmit",

@@ -420,7 +420,7 @@ def test_import_shows_a_dry_run_diff_then_writes_on_confirmation(client, moderat
     assert response.status_code == 200
     assert "data-import-problems" not in page
     assert 'data-diff="created"><td>AI动效设计师' in page
-    assert 'data-diff="updated"><td>提示工程师' in page and "definition" in page
+    assert 'data-diff="updated"><td>提示工程师</td><td>修改：角色定义</td>' in page
     assert "新增 1 个，修改 1 个，44 个不变" in page
     assert not RolePage.objects.filter(slug="ai-motion-designer").exists()  # nothing yet
     role.refresh_from_db()
