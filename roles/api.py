@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import DataError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from wagtail.api.v3.errors import ProblemDetail, problem_response
 from wagtail.api.v3.urls import api
@@ -261,8 +262,17 @@ def live_role_count():
     return Count("role_links__page", filter=Q(role_links__page__live=True), distinct=True)
 
 
+NOT_FOUND = {
+    "role": _("没有 URL 标识为“%(slug)s”的岗位。"),
+    "category": _("没有 URL 标识为“%(slug)s”的类别。"),
+    "skill": _("没有 URL 标识为“%(slug)s”的技能。"),
+    "company type": _("没有 URL 标识为“%(slug)s”的公司类型。"),
+    "background": _("没有 URL 标识为“%(slug)s”的背景。"),
+}
+
+
 def not_found(kind, slug):
-    return Http404(f"No {kind} with the slug {slug!r}.")
+    return Http404(NOT_FOUND[kind] % {"slug": slug})
 
 
 # Routes. Every one is GET: the API is read-only.
@@ -301,7 +311,8 @@ def list_roles(request: HttpRequest, params: Query[RoleQuery]):
                 {
                     "type": "unknown_value",
                     "loc": ["query", name],
-                    "msg": f"Unknown {name} value(s): {', '.join(unknown[:10])}.",
+                    "msg": _("未知的 %(name)s 取值：%(values)s。")
+                    % {"name": name, "values": ", ".join(unknown[:10])},
                 }
             )
     if errors:
@@ -525,7 +536,7 @@ def data_error(request, exc):
     size (an `offset` or page id past 2**63) straight to SQL, and PostgreSQL refuses them. The
     caller's mistake, not the server's: a 400, not a 500."""
     return problem_response(
-        status=400, detail="A value in the request is out of the range the catalogue accepts."
+        status=400, detail=str(_("请求中的某个数值超出了目录能接受的范围。"))
     )
 
 

@@ -504,3 +504,13 @@ def test_numbers_too_large_for_sql_on_wagtails_endpoints_are_not_a_500(client, p
         transaction.set_rollback(True)
     assert response.status_code == status
     assert response.json()["status"] == status
+
+
+def test_error_messages_follow_the_interface_language(client):
+    chinese = client.get("/api/v3/roles/?company_type=nope-co").json()
+    english = client.get("/api/v3/roles/?company_type=nope-co", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert chinese["errors"][0]["msg"] == "未知的 company_type 取值：nope-co。"
+    assert english["errors"][0]["msg"] == "Unknown company_type value(s): nope-co."
+    missing = client.get("/api/v3/roles/no-such-role/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert missing["detail"] == "No role with the slug “no-such-role”."
+    assert "no-such-role" in client.get("/api/v3/skills/no-such-role/").json()["detail"]
