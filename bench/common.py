@@ -62,15 +62,16 @@ def manage(env, *args):
 
 def shell(env, code):
     """Run Python in `manage.py shell`; its last line of output."""
-    out = subprocess.run(
+    result = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", code],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout
-    lines = out.strip().splitlines()
+    )
+    if result.returncode:
+        raise SystemExit(f"manage.py shell failed:\n{result.stderr}")
+    lines = result.stdout.strip().splitlines()
     return lines[-1] if lines else ""
 
 

@@ -69,6 +69,22 @@ RUNS = {
 CACHE_HEADERS = ("age", "x-cache", "expires")
 
 
+def discover_pages(env):
+    """PAGES with every role's URL, without the API if it is not there; and the query count,
+    status and size of each URL."""
+    pages = {name: list(urls) for name, urls in PAGES.items()}
+    pages["role page"] = shell(
+        env,
+        "from roles.models import RolePage; "
+        "print(' '.join(r.url for r in RolePage.objects.live().order_by('path')))",
+    ).split()
+    counted = query_counts(env, [url for urls in pages.values() for url in urls])
+    if counted[API_URL]["status"] != 200:
+        print(f"api {API_URL}: skipped: not present (status {counted[API_URL]['status']})")
+        del pages["api"]
+    return pages, counted
+
+
 def cache_evidence(port, pages):
     """Which pages answer a second request with signs of a cache (Age, X-Cache, Expires, or a
     public max-age)."""
@@ -165,17 +181,7 @@ def main():
     results = []
     try:
         prepare_site(env)
-        pages = {name: list(urls) for name, urls in PAGES.items()}
-        pages["role page"] = shell(
-            env,
-            "from roles.models import RolePage; "
-            "print(' '.join(r.url for r in RolePage.objects.live().order_by('path')))",
-        ).split()
-        urls = [url for name_urls in pages.values() for url in name_urls]
-        counted = query_counts(env, urls)
-        if counted[API_URL]["status"] != 200:
-            print(f"api {API_URL}: skipped: not present (status {counted[API_URL]['status']})")
-            del pages["api"]
+        pages, counted = discover_pages(env)
         figures, sizes = {}, {}
         for name, name_urls in pages.items():
             sizes[name] = round(statistics.mean(counted[u]["bytes"] for u in name_urls))
