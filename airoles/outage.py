@@ -27,19 +27,28 @@ except ImportError:  # SQLite-only installations
     DRIVER_ERRORS = ()
 else:
     DRIVER_ERRORS = (psycopg.OperationalError, psycopg.InterfaceError)
+try:
+    import redis
+except ImportError:
+    CACHE_ERRORS = ()
+else:
+    # Django's Redis cache raises when Redis is unreachable (REDIS_URL): the same page, not a 500.
+    CACHE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError, *DRIVER_ERRORS)
+UNAVAILABLE_ERRORS = (*DATABASE_ERRORS, *CACHE_ERRORS)
 RETRY_AFTER_SECONDS = 30
 HEALTH_PATH = "/healthz"
 
 
 def is_database_outage(exc):
-    """Whether `exc`, or an exception it was raised from, says the database is unreachable."""
+    """Whether `exc`, or an exception it was raised from, says the database (or the shared
+    cache) is unreachable."""
     seen = set()
     while exc is not None and id(exc) not in seen:
-        if isinstance(exc, DATABASE_ERRORS):
+        if isinstance(exc, UNAVAILABLE_ERRORS):
             return True
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__

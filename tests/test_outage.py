@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+import redis
 
 from django.db import OperationalError
 from django.db.backends import utils as backend_utils
@@ -106,6 +107,11 @@ def test_a_driver_error_wrapped_in_another_exception_is_recognised(browser_clien
         wrapped = RuntimeError("while rendering")
         wrapped.__cause__ = cause
     with database_down(monkeypatch, error=wrapped):
+        assert_outage_page(browser_client.get("/roles/"))
+
+
+def test_an_unreachable_redis_cache_gets_the_503_page_too(browser_client, monkeypatch):
+    with database_down(monkeypatch, error=redis.exceptions.ConnectionError("refused")):
         assert_outage_page(browser_client.get("/roles/"))
 
 
