@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench setup clean
+.PHONY: run test lint bench load faults setup clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) bench/run.py
 	$(PY) bench/notify.py
+
+load: $(VENV)/.dev
+	$(PY) bench/load.py
+
+faults: $(VENV)/.dev
+	$(PY) bench/faults.py
 
 clean:
 	rm -rf $(VENV) var static
