@@ -7,7 +7,7 @@ PORT ?= 8000
 
 MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=static --ignore=test-artifacts --ignore=tests --ignore=bench
 
-.PHONY: run test lint bench setup clean messages
+.PHONY: run test lint bench load faults setup clean messages
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ messages: $(VENV)/.runtime
 bench: $(VENV)/.dev
 	$(PY) bench/run.py
 	$(PY) bench/notify.py
+
+load: $(VENV)/.dev
+	$(PY) bench/load.py
+
+faults: $(VENV)/.dev
+	$(PY) bench/faults.py
 
 clean:
 	rm -rf $(VENV) var static

@@ -24,3 +24,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# A database outage that surfaces outside a view still gets the friendly 503 page.
+handler500 = "airoles.outage.server_error"

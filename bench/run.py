@@ -12,23 +12,24 @@ cluster (tests/postgres.py) and gunicorn on 127.0.0.1, and stops both.
 """
 
 import argparse
-import http.client
-import json
 import os
 import shutil
-import socket
-import statistics
-import subprocess
-import sys
-import tempfile
-import threading
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.postgres import Cluster, find_bin_dir  # noqa: E402
+from common import (
+    free_port,
+    load,
+    make_static_root,
+    manage,
+    prepare_site,
+    production_env,
+    query_counts,
+    reference_url,
+    serve,
+    shell,
+    start_cluster,
+    stop,
+    write_reference_files,
+)
 
 PAGES = {
     "listing": "/roles/",
@@ -43,96 +44,6 @@ PAGES = {
     "home": "/",
     "API roles, company type filter": "/api/v3/roles/?company_type=financial-institution",
 }
-PYTHON = sys.executable
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env, *args):
-    subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-
-
-def query_counts(env):
-    out = subprocess.run(
-        [PYTHON, "bench/querycount.py", *PAGES.values()],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def load(port, path, duration, concurrency):
-    """Requests/s and latencies (ms) of GET path for `duration` seconds, `concurrency` at once."""
-    latencies, errors = [], []
-    stop_at = time.perf_counter() + duration
-
-    def worker():
-        while time.perf_counter() < stop_at:
-            started = time.perf_counter()
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                conn.request("GET", path, headers={"Host": "127.0.0.1"})
-                response = conn.getresponse()
-                response.read()
-                conn.close()
-                if response.status != 200:
-                    errors.append(response.status)
-                    continue
-            except OSError as error:
-                errors.append(str(error))
-                continue
-            latencies.append((time.perf_counter() - started) * 1000)
-
-    began = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies) if latencies else float("nan"),
-        "p95": latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan"),
-        "errors": len(errors),
-    }
-
-
-def serve(env, port, workers):
-    process = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "airoles.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def main():
@@ -144,62 +55,27 @@ def main():
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        raise SystemExit("no PostgreSQL server binaries found (initdb, pg_ctl)")
-    cluster = Cluster(bin_dir)
-    static_root = Path(tempfile.mkdtemp(prefix="airoles-bench-static-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": cluster.start(),
-        "DJANGO_SETTINGS_MODULE": "airoles.settings.production",
-        "SECRET_KEY": "benchmark-only-not-secret",
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "STATIC_ROOT": str(static_root),
-        "PYTHONWARNINGS": "ignore",
-        "LOG_LEVEL": "WARNING",
+    cluster, database_url = start_cluster()
+    static_root = make_static_root()
+    env = production_env(
+        database_url,
+        STATIC_ROOT=str(static_root),
         # Index updates run inline while the catalogue is loaded; pages queue no tasks.
-        "TASKS_BACKEND": "immediate",
-        # The load comes from one address; the API's rate limit would answer it with 429s.
-        "API_THROTTLE_RATE": "",
-    }
+        TASKS_BACKEND="immediate",
+    )
     results = {}
     try:
-        cluster.create_database()
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_catalogue")
-        manage(env, "collectstatic", "--noinput")
+        prepare_site(env)
         for size in sizes:
             existing = int(
-                subprocess.run(
-                    [
-                        PYTHON,
-                        "manage.py",
-                        "shell",
-                        "-c",
-                        "from roles.models import RolePage; print(RolePage.objects.count())",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                .stdout.strip()
-                .splitlines()[-1]
+                shell(env, "from roles.models import RolePage; print(RolePage.objects.count())")
             )
             if size > existing:
                 print(f"generating {size - existing} synthetic roles…", flush=True)
                 manage(env, "generate_roles", "--count", str(size - existing))
-            figures = query_counts(env)
+            figures = query_counts(env, PAGES.values())
             # Reference files: static files of the same size as each page, same server.
-            reference_dir = static_root / "bench"
-            shutil.rmtree(reference_dir, ignore_errors=True)
-            reference_dir.mkdir(parents=True, exist_ok=True)
-            for url in PAGES.values():
-                size_bytes = figures[url]["bytes"]
-                (reference_dir / f"{size_bytes}.html").write_bytes(b"x" * size_bytes)
+            write_reference_files(static_root, {figures[url]["bytes"] for url in PAGES.values()})
             port = free_port()
             server = serve(env, port, args.workers)
             try:
@@ -208,15 +84,14 @@ def main():
                     page = load(port, url, args.duration, args.concurrency)
                     static = load(
                         port,
-                        f"/static/bench/{figures[url]['bytes']}.html",
+                        reference_url(figures[url]["bytes"]),
                         args.duration,
                         args.concurrency,
                     )
                     results[(name, size)] = {**figures[url], "page": page, "static": static}
                     print(f"measured {name} at {size} roles", flush=True)
             finally:
-                server.terminate()
-                server.wait()
+                stop(server)
     finally:
         cluster.stop()
         shutil.rmtree(static_root, ignore_errors=True)

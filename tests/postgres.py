@@ -76,6 +76,11 @@ class Cluster:
             "--locale=C.UTF-8",
             "--no-sync",
         )
+        self.start_server()
+        return f"postgres://postgres@127.0.0.1:{self.port}/airoles"
+
+    def start_server(self):
+        """Start the server on the existing data directory (again, after stop_server)."""
         options = (
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
@@ -91,7 +96,10 @@ class Cluster:
             "-w",
             "start",
         )
-        return f"postgres://postgres@127.0.0.1:{self.port}/airoles"
+
+    def stop_server(self, mode="fast"):
+        """Stop the server and keep its data (bench/faults.py: a database outage)."""
+        self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def create_database(self, name="airoles"):
         """For callers outside pytest (bench/): pytest-django makes its own test database."""

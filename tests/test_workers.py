@@ -9,10 +9,14 @@ import time
 from pathlib import Path
 
 import pytest
+from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
 
-from django.db import connection
+from django.core.management import call_command
+from django.db import OperationalError, connection
 
 from roles import notifications
+from roles.management.commands import task_worker
 from roles.models import Delivery, DeliveryStatus, RolePage, Subscriber, SubscriberStatus
 from roles.tasks import notify_new_role, send_deliveries
 
@@ -109,3 +113,35 @@ def test_a_worker_killed_mid_batch_resumes_without_loss_or_duplicates(
     second = worker(smtp_server, tmp_path, "second", "--batch")
     assert second.wait(timeout=120) == 0, (tmp_path / "second.log").read_text()
     assert_each_sent_once(smtp_server, 30)
+
+
+def test_task_worker_waits_out_a_database_error_and_reruns_the_interrupted_task(
+    postgres, committed_catalogue, smtp_server, monkeypatch
+):
+    """`manage.py task_worker`: db_worker exits on a database error and leaves its task RUNNING;
+    this one requeues the task it was running and starts again (bench/faults.py stops a real
+    PostgreSQL under it)."""
+    owed(3)
+    result = send_deliveries.using(backend="database").enqueue()
+    # The previous attempt of this worker claimed the task, then the database went away.
+    task = DBTaskResult.objects.get(pk=result.id)
+    task.claim("w1")
+    run = db_worker.Worker.run
+    attempts = []
+
+    def flaky_run(self):
+        attempts.append(self.worker_id)
+        if len(attempts) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+        return run(self)
+
+    monkeypatch.setattr(db_worker.Worker, "run", flaky_run)
+    monkeypatch.setattr(task_worker.time, "sleep", lambda seconds: None)
+    call_command(
+        "task_worker", "--backend", "database", "--batch", "--worker-id", "w1",
+        "--no-startup-delay", verbosity=0,
+    )  # fmt: skip
+    assert attempts == ["w1", "w1"]
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL" and task.worker_ids == ["w1", "w1"]
+    assert_each_sent_once(smtp_server, 3)
