@@ -535,9 +535,7 @@ def data_error(request, exc):
     """A value the database cannot store in a query: Wagtail's own endpoints pass numbers of any
     size (an `offset` or page id past 2**63) straight to SQL, and PostgreSQL refuses them. The
     caller's mistake, not the server's: a 400, not a 500."""
-    return problem_response(
-        status=400, detail=str(_("请求中的某个数值超出了目录能接受的范围。"))
-    )
+    return problem_response(status=400, detail=str(_("请求中的某个数值超出了目录能接受的范围。")))
 
 
 # Mounting: routers must be added, and the throttle set, before api.urls is first read.
