@@ -9,6 +9,7 @@ uses the same cache.
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +19,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
 CHANGED_KEY = "pagecache:changed-at"
@@ -43,12 +46,16 @@ def changed_at():
 
 
 def invalidate(**kwargs):
-    """Drop every cached page: called for any change to pages, terms or sites."""
+    """Drop every cached page: called for any change to pages, terms or sites. A cache that is
+    down must not stop an editor's change, so its errors are logged, not raised."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there yet
-        cache.set(GENERATION_KEY, 2, timeout=None)
-    cache.set(CHANGED_KEY, int(timezone.now().timestamp()), timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not there yet
+            cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(CHANGED_KEY, int(timezone.now().timestamp()), timeout=None)
+    except Exception:
+        logger.exception("page cache: could not drop the cached pages")
 
 
 def connect_signals():
@@ -119,17 +126,22 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _cacheable_request(request):
             return self.get_response(request)
-        key = _cache_key(request)
-        response = cache.get(key)
+        try:
+            key = _cache_key(request)
+            response = cache.get(key)
+        except Exception:  # the cache is down: serve the page uncached
+            logger.warning("page cache: unavailable, serving uncached", exc_info=True)
+            return self.get_response(request)
         if response is not None:
             response["X-Cache"] = "HIT"
             return response
         response = self.get_response(request)
         if _cacheable_response(request, response):
             self._add_headers(response)
-            if hasattr(response, "render") and callable(response.render):
-                response.render()
-            cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            try:
+                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("page cache: could not store %s", request.path, exc_info=True)
             response["X-Cache"] = "MISS"
         return response
 
