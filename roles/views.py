@@ -237,11 +237,13 @@ class CompareView(TemplateView):
             .public()
             .exclude(slug__in=slugs)
             .order_by("path")
-            .values_list("slug", "title", "category_id")
+            .values_list("slug", "title", "english_name", "category_id")
         )
-        for slug, title, category_id in roles:
+        for slug, title, english_name, category_id in roles:
             if len(by_category[category_id]) < SUGGESTIONS_PER_CATEGORY:
-                by_category[category_id].append({"slug": slug, "title": title})
+                by_category[category_id].append(
+                    {"slug": slug, "title": title, "english_name": english_name}
+                )
 
         def with_urls(roles):
             return [

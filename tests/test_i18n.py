@@ -297,6 +297,21 @@ def test_role_cards_lead_with_the_english_name_on_the_english_interface(client):
 
 
 @pytest.mark.django_db
+def test_compare_finder_tray_and_sharing_use_english_names_on_the_english_interface(client):
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    compare = client.get("/compare/?roles=data-scientist,data-engineer", **english)
+    assert '<th scope="col">Data Scientist</th>' in compare.content.decode()
+    assert 'data-compared-title="Data Scientist"' in compare.content.decode()
+    finder = client.get("/match/?skill=python", **english).content.decode()
+    assert ">Data Scientist</a>" in finder and ">数据科学家</a>" not in finder
+    role = client.get("/data-engineering/data-scientist/", **english).content.decode()
+    assert 'data-compare-title="Data Scientist"' in role
+    assert '<meta property="og:title" content="Data Scientist">' in role
+    chinese = client.get("/match/?skill=python").content.decode()
+    assert ">数据科学家</a>" in chinese
+
+
+@pytest.mark.django_db
 def test_an_unsupported_accept_language_gets_chinese(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
     assert '<html lang="zh-Hans">' in html
