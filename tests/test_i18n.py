@@ -459,3 +459,18 @@ def test_english_pages_fit_phone_and_desktop_and_the_switcher_works(
     page.get_by_role("link", name="简体中文").click()
     expect(page.locator(".result-count")).to_have_text("共 8 个岗位")
     page.close()
+
+
+@pytest.mark.django_db
+def test_the_breadcrumb_follows_the_interface_language(client):
+    english = client.get("/data-engineering/data-scientist/", HTTP_ACCEPT_LANGUAGE="en")
+    html = english.content.decode()
+    crumbs = html[
+        html.index('<nav class="breadcrumb"') : html.index(
+            "</nav>", html.index('<nav class="breadcrumb"')
+        )
+    ]
+    assert ">AI Roles Catalogue</a>" in crumbs and ">Data Engineering</a>" in crumbs
+    assert ">Data Scientist</li>" in crumbs
+    chinese = client.get("/data-engineering/data-scientist/").content.decode()
+    assert ">数据工程类</a>" in chinese and ">数据科学家</li>" in chinese
