@@ -253,19 +253,24 @@ def validate(data, source):
             check.problems.append(f"{c_where}: sort_order must be a whole number ≥ 0")
         for r_position, role in enumerate(check.items(c_where, category, "roles")):
             where = f"{c_where}, role '{role.get('title') or role.get('slug') or r_position + 1}'"
-            check.slug(where, role, role_slugs)
-            check.text(where, role, "title", max_length=255)
-            check.text(where, role, "english_name", required=False, max_length=120)
-            for key in ROLE_BODY_FIELDS:
-                check.text(where, role, key)
-            synonyms = role.get("synonyms", [])
-            if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
-                check.problems.append(f"{where}: 'synonyms' must be a list of text")
-            _validate_role_links(check, where, role, vocabularies)
+            _validate_role(check, where, role, role_slugs, vocabularies)
     if not category_slugs:
         check.problems.append("the file has no categories")
     if check.problems:
         raise CatalogueError(source, check.problems)
+
+
+def _validate_role(check, where, role, seen_slugs, vocabularies):
+    """One role of a data file or a CSV row: its texts, its slug and its links."""
+    check.slug(where, role, seen_slugs)
+    check.text(where, role, "title", max_length=255)
+    check.text(where, role, "english_name", required=False, max_length=120)
+    for key in ROLE_BODY_FIELDS:
+        check.text(where, role, key)
+    synonyms = role.get("synonyms", [])
+    if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
+        check.problems.append(f"{where}: 'synonyms' must be a list of text")
+    _validate_role_links(check, where, role, vocabularies)
 
 
 def _validate_role_links(check, where, role, vocabularies):
@@ -662,12 +667,7 @@ def parse_csv(text, base, source):
             "skills": skills,
             "company_types": _split(row["company_types"]),
         }
-        check.slug(where, role, seen)
-        check.text(where, role, "title", max_length=255)
-        check.text(where, role, "english_name", required=False, max_length=120)
-        for key in ROLE_BODY_FIELDS:
-            check.text(where, role, key)
-        _validate_role_links(check, where, role, vocabularies)
+        _validate_role(check, where, role, seen, vocabularies)
         rows.append((row["category"], role))
     if not rows and not check.problems:
         check.problems.append("the file has no rows")
