@@ -239,6 +239,10 @@ SECURE_CSP_ADMIN = {
     "frame-src": [CSP.SELF],
     "frame-ancestors": [CSP.SELF],
 }
+# How many reverse proxies (load balancer, CDN) sit in front of the app servers and append the
+# client's address to X-Forwarded-For; 0: the header is ignored (airoles/clients.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 # Whole public pages for anonymous visitors (roles/caching.py); 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 PAGE_CACHE_BROWSER_SECONDS = 60
