@@ -162,3 +162,18 @@ def test_the_500_page_is_styled_and_needs_nothing_that_can_fail():
     html = render_to_string("500.html")
     assert len(re.findall(r"<h1[\s>]", html)) == 1
     assert 'href="/static/roles/site.css"' in html and "服务暂时不可用" in html
+
+
+# HTML allows at most three fraction digits in a <time datetime> (the W3C checker's one error).
+VALID_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:?\d\d)$")
+
+
+def test_time_elements_carry_valid_datetimes(client):
+    role = RolePage.objects.live().first()
+    role.save_revision().publish()  # last_published_at now has microseconds
+    for path in (role.url, "/data/"):
+        html = client.get(path).content.decode()
+        values = re.findall(r'<time datetime="([^"]*)"', html)
+        assert values, path
+        for value in values:
+            assert VALID_DATETIME.match(value), (path, value)
