@@ -1,8 +1,9 @@
 """pytest plugin: run the suite against a throwaway PostgreSQL cluster.
 
-Before Django is set up, start a cluster in a temporary directory from the machine's PostgreSQL
-server binaries (initdb, pg_ctl) and point DATABASE_URL at it; stop it and delete it afterwards.
-No system service is needed. Where DATABASE_URL is already set, it is used as it is; where no
+Before Django is set up, point DATABASE_URL at a cluster in a temporary directory; the cluster
+itself is made from the machine's PostgreSQL server binaries (initdb, pg_ctl) only when tests run
+(`pytest --collect-only` starts nothing), and stopped and deleted afterwards. No system service is
+needed. Where DATABASE_URL is already set, it is used as it is; where no
 PostgreSQL binaries exist, the suite falls back to SQLite and says so.
 """
 
@@ -63,6 +64,10 @@ class Cluster:
             cwd=self.dir,
         )
 
+    @property
+    def url(self):
+        return f"postgres://postgres@127.0.0.1:{self.port}/airoles"
+
     def start(self):
         self.run(
             "initdb",
@@ -77,7 +82,7 @@ class Cluster:
             "--no-sync",
         )
         self.start_server()
-        return f"postgres://postgres@127.0.0.1:{self.port}/airoles"
+        return self.url
 
     def start_server(self):
         """Start the server on the existing data directory (again, after stop_server)."""
@@ -123,7 +128,14 @@ def pytest_load_initial_conftests(early_config, parser, args):
             os.environ["DATABASE_URL"] = "sqlite:///:memory:"
         else:
             _cluster = Cluster(bin_dir)
-            os.environ["DATABASE_URL"] = _cluster.start()
+            os.environ["DATABASE_URL"] = _cluster.url  # started by pytest_runtestloop
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtestloop(session):
+    if _cluster and not session.config.option.collectonly and session.items:
+        _cluster.start()
     return (yield)
 
 
@@ -146,5 +158,8 @@ def pytest_terminal_summary(terminalreporter):
 def pytest_unconfigure(config):
     global _cluster
     if _cluster:
-        _cluster.stop()
+        if _cluster.data.exists():
+            _cluster.stop()
+        else:
+            shutil.rmtree(_cluster.dir, ignore_errors=True)
         _cluster = None
