@@ -15,7 +15,7 @@ from ninja.throttling import AnonRateThrottle
 
 from django.conf import settings
 from django.db import DataError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -249,7 +249,7 @@ def role_link(role, request):
 
 
 def live_roles():
-    return RolePage.objects.live().public()
+    return RolePage.objects.visible()
 
 
 def live_links(link_model):
@@ -259,7 +259,7 @@ def live_links(link_model):
 
 
 def live_role_count():
-    return Count("role_links__page", filter=Q(role_links__page__live=True), distinct=True)
+    return RolePage.visible_count("role_links__page")
 
 
 NOT_FOUND = {
@@ -345,9 +345,8 @@ def get_role(request: HttpRequest, slug: str):
 
 def categories():
     return (
-        RoleCategoryPage.objects.live()
-        .public()
-        .annotate(role_count=Count("roles", filter=Q(roles__live=True), distinct=True))
+        RoleCategoryPage.objects.visible()
+        .annotate(role_count=RolePage.visible_count("roles"))
         .order_by("sort_order", "path")
     )
 

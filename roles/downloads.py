@@ -20,6 +20,7 @@ from wagtail.models import ModelLogEntry, Page, PageLogEntry
 from .api import THRESHOLD_LABELS, categories, category_out, live_roles, role_out, threshold_of
 from .models import (
     Background,
+    CataloguePageQuerySet,
     CompanyType,
     RoleCategoryPage,
     RoleIndexPage,
@@ -44,19 +45,30 @@ CSV_COLUMNS = (
     "url",
 )
 LIST_SEPARATOR = "; "  # no name in the catalogue contains it; "/" and "、" do occur
-# Page changes that alter the public catalogue without a new last_published_at.
-REMOVALS = ("wagtail.unpublish", "wagtail.delete", "wagtail.move")
+# Page changes that alter the public catalogue without a new last_published_at (a view
+# restriction added or lifted takes roles out of it or brings them back).
+REMOVALS = (
+    "wagtail.unpublish",
+    "wagtail.delete",
+    "wagtail.move",
+    "wagtail.view_restriction.create",
+    "wagtail.view_restriction.edit",
+    "wagtail.view_restriction.delete",
+)
 
 
 def catalogue_last_modified(request=None, *args, **kwargs):
-    """When the public catalogue last changed: the latest publication of a live catalogue page,
-    unpublication, deletion or move of one, or edit of a skill, company type or background
-    (Wagtail logs snippet edits made in the admin). None for an empty database."""
+    """When the public catalogue last changed: the latest publication of a visible catalogue
+    page, unpublication, deletion, move or change of view restriction of one, or edit of a skill,
+    company type or background (Wagtail logs snippet edits made in the admin). None for an empty
+    database."""
     page_types = ContentType.objects.get_for_models(RoleIndexPage, RoleCategoryPage, RolePage)
     term_types = ContentType.objects.get_for_models(Skill, CompanyType, Background)
     candidates = [
-        Page.objects.live()
+        # The three page types in one query: the visible() rule over the base Page table.
+        CataloguePageQuerySet(Page)
         .filter(content_type__in=page_types.values())
+        .visible()
         .aggregate(at=Max("last_published_at"))["at"],
         PageLogEntry.objects.filter(
             content_type__in=page_types.values(), action__in=REMOVALS
@@ -69,7 +81,7 @@ def catalogue_last_modified(request=None, *args, **kwargs):
 
 
 def source():
-    index = RoleIndexPage.objects.live().first()
+    index = RoleIndexPage.objects.visible().first()
     if index is None:
         return {}
     return {

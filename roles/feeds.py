@@ -26,7 +26,7 @@ class NewRolesFeed(Feed):
         return _("新加入 AI岗位图谱的岗位：角色定义、核心技能和可应聘的公司类型。")
 
     def roles(self, obj):
-        return RolePage.objects.live().public()
+        return RolePage.objects.visible()
 
     def items(self, obj):
         return (
@@ -57,7 +57,7 @@ class NewRolesFeed(Feed):
 class CategoryFeed(NewRolesFeed):
     def get_object(self, request, slug):
         self.request = request
-        return get_object_or_404(RoleCategoryPage.objects.live(), slug=slug)
+        return get_object_or_404(RoleCategoryPage.objects.visible(), slug=slug)
 
     def title(self, obj):
         return _("AI岗位图谱 · %(category)s新岗位") % {"category": obj.title}

@@ -101,7 +101,7 @@ class SortFilter(django_filters.ChoiceFilter):
 
 
 def _categories():
-    pages = RoleCategoryPage.objects.live().public().order_by("sort_order", "path")
+    pages = RoleCategoryPage.objects.visible().order_by("sort_order", "path")
     return [(page.slug, page.title) for page in pages]
 
 
@@ -196,9 +196,7 @@ class RoleFilterSet(django_filters.FilterSet):
         words = segment_query(self.values.get("q", ""))
         if not words:
             return None  # no query, or nothing searchable in it: no filter
-        candidates = (
-            RolePage.objects.live().public().only("id", "title", "english_name", "synonyms")
-        )
+        candidates = RolePage.objects.visible().only("id", "title", "english_name", "synonyms")
         matches = list(candidates.search(words, operator="and"))
         needles = [word.lower() for word in words.split()]
 

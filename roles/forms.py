@@ -84,7 +84,7 @@ class ScopeForm(forms.Form):
 
     categories = forms.ModelMultipleChoiceField(
         label=_("类别"),
-        queryset=RoleCategoryPage.objects.live().order_by("sort_order", "path"),
+        queryset=RoleCategoryPage.objects.none(),  # visible ones, read per form: see __init__
         to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -104,6 +104,12 @@ class ScopeForm(forms.Form):
         initial=Frequency.IMMEDIATE,
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # visible() reads the view restrictions when called, so not once at import.
+        categories = RoleCategoryPage.objects.visible().order_by("sort_order", "path")
+        self.fields["categories"].queryset = categories
 
 
 class SubscribeForm(ScopeForm):

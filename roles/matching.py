@@ -1,7 +1,7 @@
 """How roles relate: side-by-side comparison, related roles, and fit to a visitor's skills.
 
-Every function reads roles through RolePage.objects.live().public() and their taxonomy links, in
-a constant number of queries however large the catalogue grows.
+Every function reads roles through RolePage.objects.visible() (live and public) and their taxonomy
+links, in a constant number of queries however large the catalogue grows.
 """
 
 import re
@@ -21,7 +21,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def live_roles():
-    return RolePage.objects.live().public()
+    return RolePage.objects.visible()
 
 
 # Comparison.

@@ -150,7 +150,7 @@ def week_key(day):
 
 
 def digest_roles(subscriber, since):
-    roles = RolePage.objects.live().public().filter(first_published_at__gte=since)
+    roles = RolePage.objects.visible().filter(first_published_at__gte=since)
     categories = list(subscriber.categories.values_list("pk", flat=True))
     company_types = list(subscriber.company_types.values_list("pk", flat=True))
     if categories or company_types:
@@ -187,12 +187,16 @@ def _insert(deliveries):
 
 
 def role_message(delivery, cache, language=None):
-    role = cache.get(delivery.role_id)
-    if role is None:
-        role = cache[delivery.role_id] = (
-            RolePage.objects.select_related("category").filter(pk=delivery.role_id).first()
+    if delivery.role_id not in cache:
+        # Offline or made private since it was queued: not sent (the delivery is cancelled).
+        cache[delivery.role_id] = (
+            RolePage.objects.visible()
+            .select_related("category")
+            .filter(pk=delivery.role_id)
+            .first()
         )
-    if role is None or not role.live:
+    role = cache[delivery.role_id]
+    if role is None:
         return None
     context = {"role": role, "role_url": absolute(role.url or "/")}
     with mail_language(language):

@@ -19,8 +19,9 @@ def deliver():
 @task
 def notify_new_role(role_id):
     """Email every matching subscriber about a role published for the first time."""
-    role = RolePage.objects.filter(pk=role_id).first()
-    if role is None or not role.live:
+    # A private role (password, login or group restriction, here or above) is not announced.
+    role = RolePage.objects.visible().filter(pk=role_id).first()
+    if role is None:
         return 0
     notifications.create_role_deliveries(role)
     return deliver()

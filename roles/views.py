@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,7 +56,7 @@ class RoleListView(TemplateView):
         data = self.request.GET.copy()
         for name, values in self.get_preset().items():
             data.setlist(name, values)
-        return RoleFilterSet(data, queryset=RolePage.objects.live().public().for_listing())
+        return RoleFilterSet(data, queryset=RolePage.objects.visible().for_listing())
 
     def get_context_data(self, **kwargs):
         filterset = self.get_filterset()
@@ -165,9 +164,8 @@ class CompanyTypeListView(ListView):
     context_object_name = "company_types"
 
     def get_queryset(self):
-        live_roles = Q(role_links__page__live=True)
         return CompanyType.objects.annotate(
-            role_count=Count("role_links__page", filter=live_roles, distinct=True)
+            role_count=RolePage.visible_count("role_links__page")
         ).order_by("-role_count", "name")
 
 
@@ -233,8 +231,7 @@ class CompareView(TemplateView):
         related = [r.role for r in related_roles(chosen[0])] if chosen else []
         by_category = defaultdict(list)
         roles = (
-            RolePage.objects.live()
-            .public()
+            RolePage.objects.visible()
             .exclude(slug__in=slugs)
             .order_by("path")
             .values_list("slug", "title", "english_name", "category_id")
@@ -251,7 +248,7 @@ class CompareView(TemplateView):
                 for role in roles
             ]
 
-        categories = RoleCategoryPage.objects.live().public().order_by("sort_order", "path")
+        categories = RoleCategoryPage.objects.visible().order_by("sort_order", "path")
         return {
             "related": with_urls([r for r in related if r.slug not in slugs]),
             "categories": [

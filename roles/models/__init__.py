@@ -1,4 +1,11 @@
-from .pages import RoleCategoryPage, RoleIndexPage, RolePage, RolePageQuerySet, ThresholdLevel
+from .pages import (
+    CataloguePageQuerySet,
+    RoleCategoryPage,
+    RoleIndexPage,
+    RolePage,
+    RolePageQuerySet,
+    ThresholdLevel,
+)
 from .subscriptions import (
     Delivery,
     DeliveryStatus,
@@ -17,6 +24,7 @@ from .taxonomy import (
 
 __all__ = [
     "Background",
+    "CataloguePageQuerySet",
     "CompanyType",
     "Delivery",
     "DeliveryStatus",

@@ -35,8 +35,21 @@ class ThresholdLevel(models.TextChoices):
     MODERATE = "moderate", _("适中")
 
 
+class CataloguePageQuerySet(PageQuerySet):
+    def visible(self):
+        """What the public may see: live pages outside every view-restricted section (password,
+        login or group restrictions apply to the page and all below it). The one rule for
+        listings, counts, feeds, mail, search, the sitemap and the downloads."""
+        return self.live().public()
+
+
+CataloguePageManager = PageManager.from_queryset(CataloguePageQuerySet)
+
+
 class RoleIndexPage(Page):
     """The catalogue's home, at the site root."""
+
+    objects = CataloguePageManager()
 
     intro = models.TextField(_("导语"), blank=True)
     source_title = models.CharField(_("来源文章标题"), max_length=200, blank=True)
@@ -69,14 +82,12 @@ class RoleIndexPage(Page):
         `first_roles`): two queries, however many roles there are."""
         categories = list(
             RoleCategoryPage.objects.child_of(self)
-            .live()
-            .public()
-            .annotate(role_count=Count("roles", filter=Q(roles__live=True), distinct=True))
+            .visible()
+            .annotate(role_count=RolePage.visible_count("roles"))
             .order_by("sort_order", "path")
         )
         first = (
-            RolePage.objects.live()
-            .public()
+            RolePage.objects.visible()
             .filter(category__in=categories)
             .annotate(
                 rank=Window(RowNumber(), partition_by=F("category_id"), order_by=F("path").asc())
@@ -101,10 +112,10 @@ class RoleIndexPage(Page):
         return context
 
     def overview(self, categories, columns=8):
-        """The company-type × category map: how many live roles each of the company types that
-        hire most has in each category."""
+        """The company-type × category map: how many visible roles each of the company types
+        that hire most has in each category."""
         cells = (
-            RoleCompanyType.objects.filter(page__live=True)
+            RoleCompanyType.objects.filter(page__in=RolePage.objects.visible().values("pk"))
             .values("company_type_id", "page__category_id")
             .annotate(n=Count("page_id", distinct=True))
         )
@@ -135,6 +146,8 @@ class RoleIndexPage(Page):
 
 
 class RoleCategoryPage(Page):
+    objects = CataloguePageManager()
+
     english_name = models.CharField(
         _("英文名称"), max_length=100, blank=True, help_text=_("英文界面显示的类别名称。")
     )
@@ -176,7 +189,7 @@ class RoleCategoryPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["roles"] = RolePage.objects.child_of(self).live().public().for_listing()
+        context["roles"] = RolePage.objects.child_of(self).visible().for_listing()
         return context
 
 
@@ -186,7 +199,7 @@ LISTING_PREFETCH = (
 )
 
 
-class RolePageQuerySet(PageQuerySet):
+class RolePageQuerySet(CataloguePageQuerySet):
     def for_listing(self):
         """Everything a role card shows, in a constant number of queries, in catalogue order."""
         return self.select_related("category").prefetch_related(*LISTING_PREFETCH).order_by("path")
@@ -234,6 +247,13 @@ class RolePage(Page):
 
     objects = RolePageManager()
     base_form_class = RolePageForm
+
+    @classmethod
+    def visible_count(cls, path):
+        """Count(...) of the distinct visible roles reached through `path` (e.g. "role_links__page"
+        from a term): the visible() rule as a subquery, for counts made through joins."""
+        visible = Q(**{f"{path}__in": cls.objects.visible().values("pk")})
+        return Count(path, filter=visible, distinct=True)
 
     content_panels = [
         AudiencePanel(),

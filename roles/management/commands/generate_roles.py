@@ -45,8 +45,8 @@ class Command(BaseCommand):
             return
         if count < 1:
             raise CommandError("--count must be at least 1")
-        models = list(RolePage.objects.live().exclude(slug__startswith=PREFIX).for_listing())
-        categories = list(RoleCategoryPage.objects.live())
+        models = list(RolePage.objects.visible().exclude(slug__startswith=PREFIX).for_listing())
+        categories = list(RoleCategoryPage.objects.visible())
         if not models or not categories:
             raise CommandError("load the catalogue first (manage.py load_catalogue)")
         made = self.generate(count, random.Random(seed), models, categories)
