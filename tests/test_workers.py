@@ -1,6 +1,7 @@
 """The delivery ledger under real `manage.py db_worker` processes on PostgreSQL: two workers at
 once, and a worker killed mid-batch."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -8,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
@@ -19,6 +21,8 @@ from roles import notifications
 from roles.management.commands import task_worker
 from roles.models import Delivery, DeliveryStatus, RolePage, Subscriber, SubscriberStatus
 from roles.tasks import notify_new_role, send_deliveries
+
+from .postgres import Cluster, find_bin_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_OPTIONS = ["--no-startup-delay", "--interval", "0.2"]
@@ -145,3 +149,109 @@ def test_task_worker_waits_out_a_database_error_and_reruns_the_interrupted_task(
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL" and task.worker_ids == ["w1", "w1"]
     assert_each_sent_once(smtp_server, 3)
+
+
+@contextlib.contextmanager
+def copy_on_own_server():
+    """The test database as it is now (committed), copied to a PostgreSQL server of its own that
+    the test may stop."""
+    cluster = Cluster(find_bin_dir())
+    cluster.url = cluster.start()
+    try:
+        cluster.create_database()
+        db = connection.settings_dict
+        source = ["-h", db["HOST"], "-p", str(db["PORT"]), "-U", db["USER"], db["NAME"]]
+        dump = subprocess.run(
+            [cluster.bin_dir / "pg_dump", "--no-owner", *source], check=True, capture_output=True
+        )
+        subprocess.run(
+            [cluster.bin_dir / "psql", "-q", "-v", "ON_ERROR_STOP=1", cluster.url],
+            input=dump.stdout,
+            check=True,
+            capture_output=True,
+        )
+        yield cluster
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):  # where the test stopped it
+            cluster.stop()
+
+
+def task_worker_process(cluster, smtp_server, log_path, *args):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "airoles.settings.test",
+        "DATABASE_URL": cluster.url,
+        "EMAIL_URL": smtp_server.url,
+        "TASKS_BACKEND": "database",
+    }
+    log = open(log_path, "a")  # noqa: SIM115  (closed with the process)
+    command = ["manage.py", "task_worker", "--backend", "database", "--worker-id", "w-stop"]
+    return subprocess.Popen(
+        [sys.executable, *command, *WORKER_OPTIONS, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_until_running(cluster, process, timeout=60):
+    """Until the worker has claimed the task (and so is sending its mail)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        with psycopg.connect(cluster.url) as db:
+            running = db.execute(
+                "SELECT 1 FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
+            ).fetchone()
+        if running:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the worker never started the task")
+
+
+@pytest.mark.parametrize("signals", [2, 1])
+def test_task_worker_stops_on_sigterm_while_postgresql_is_down(
+    postgres, committed_catalogue, smtp_server, tmp_path, signals
+):
+    """docs/deploy.md: SIGTERM lets the running task finish, then the worker exits; a second
+    SIGTERM stops it at once. Both hold with PostgreSQL down (the worker used to go back to
+    waiting for the database), and the next start requeues the interrupted task: the mail is
+    sent, and not lost."""
+    owed(1)
+    send_deliveries.using(backend="database").enqueue()
+    smtp_server.rcpt_delay = 6  # the relay is slow: the mail is in flight when the signals come
+    log = tmp_path / "worker.log"
+    with copy_on_own_server() as cluster:
+        process = task_worker_process(cluster, smtp_server, log)
+        try:
+            wait_until_running(cluster, process)
+            time.sleep(0.5)
+            cluster.stop_server("fast")
+            process.send_signal(signal.SIGTERM)
+            if signals == 2:
+                time.sleep(0.5)
+                process.send_signal(signal.SIGTERM)
+                limit = 5  # at once (Python's start-up aside, well under a second)
+            else:
+                limit = smtp_server.rcpt_delay + 5  # the mail in flight, then no retry loop
+            try:
+                process.wait(timeout=limit)
+            except subprocess.TimeoutExpired:
+                raise AssertionError(f"still running {limit} s later:\n{log.read_text()}") from None
+            assert "Received Terminated" in log.read_text()
+            sent_before = len(smtp_server.messages)
+            assert sent_before == (0 if signals == 2 else 1)  # killed mid-send, or sent
+
+            # The database is back: the next start with the same id finishes the work.
+            cluster.start_server()
+            smtp_server.rcpt_delay = 0
+            again = task_worker_process(cluster, smtp_server, log, "--batch")
+            assert again.wait(timeout=120) == 0, log.read_text()
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert "requeued 1 interrupted task" in log.read_text()
+    ids = [message["Message-ID"] for message in smtp_server.messages]
+    # Sent once; or, where the relay took it as the database went, again with the same
+    # Message-ID for the receiver to drop (docs/deploy.md).
+    assert len(ids) == sent_before + 1 and len(set(ids)) == 1
