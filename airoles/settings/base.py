@@ -152,16 +152,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by every app server when REDIS_URL is set (page cache, Wagtail's site root
-# paths); otherwise each process keeps its own in memory.
+# paths, throttles); otherwise each process keeps its own in memory. An unreachable Redis
+# answers as an empty cache (airoles/cache.py): pages are served uncached, not a 503.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "airoles.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "airoles",
-            # A slow or absent Redis costs a second, not a hung worker.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # A slow or absent Redis costs a second, not a hung worker, and then not even that
+            # for RETRY_AFTER seconds (the circuit breaker).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "RETRY_AFTER": 5},
         }
     }
 else:
