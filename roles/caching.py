@@ -2,10 +2,19 @@
 (Redis when REDIS_URL is set, local memory otherwise) and dropped all at once whenever a page or
 a vocabulary term changes.
 
+A request with credentials (an `Authorization` header, such as an API bearer token, or a session
+cookie) is never answered from the cache and its response is never stored: it is marked
+`Cache-Control: private` and `Vary: Authorization, Cookie`, so no shared cache keeps it either.
+A CSRF cookie alone is no credential: it identifies nobody, and a page that embeds a CSRF token
+is never stored.
+
 A response is only stored when it is the same for every anonymous visitor: no session was read,
 no cookie is set, no CSRF token or message is on the page. Entries are keyed by a generation
 number that each change bumps, so invalidation is one write, shared by every app server that
 uses the same cache.
+
+When the cache is unreachable (airoles/cache.py) pages are served uncached. A change made then
+could not drop the cached pages, so this process drops them as soon as the cache answers again.
 """
 
 import hashlib
@@ -26,6 +35,17 @@ GENERATION_KEY = "pagecache:generation"
 CHANGED_KEY = "pagecache:changed-at"
 UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/subscribe/", "/static/")
 MAX_URL_LENGTH = 1000
+# Credentialed responses vary on these (an API token; the session and language cookies).
+CREDENTIAL_HEADERS = ("Authorization", "Cookie")
+
+# An invalidation the cache could not take (it was down); retried once it is back.
+_missed_invalidation = False
+
+
+def cache_available():
+    """False while the shared cache's circuit breaker is open (airoles/cache.py)."""
+    is_available = getattr(cache, "is_available", None)
+    return is_available() if is_available is not None else True
 
 
 def generation():
@@ -47,7 +67,9 @@ def changed_at():
 
 def invalidate(**kwargs):
     """Drop every cached page: called for any change to pages, terms or sites. A cache that is
-    down must not stop an editor's change, so its errors are logged, not raised."""
+    down must not stop an editor's change, so its errors are logged, not raised, and the drop is
+    retried when the cache answers again."""
+    global _missed_invalidation
     try:
         try:
             cache.incr(GENERATION_KEY)
@@ -56,6 +78,11 @@ def invalidate(**kwargs):
         cache.set(CHANGED_KEY, int(timezone.now().timestamp()), timeout=None)
     except Exception:
         logger.exception("page cache: could not drop the cached pages")
+        _missed_invalidation = True
+    else:
+        _missed_invalidation = not cache_available()
+        if _missed_invalidation:
+            logger.warning("page cache: unavailable, the cached pages are dropped once it is back")
 
 
 def connect_signals():
@@ -90,13 +117,18 @@ def _cache_key(request):
     return f"pagecache:{generation()}:{digest}"
 
 
+def has_credentials(request):
+    """A bearer token (or any other Authorization) or a session: the answer may be personal."""
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 def _cacheable_request(request):
     return (
         settings.PAGE_CACHE_SECONDS > 0
         and request.method == "GET"
         and len(request.get_full_path()) <= MAX_URL_LENGTH
         and not request.path.startswith(UNCACHED_PREFIXES)
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not has_credentials(request)
         and "messages" not in request.COOKIES
     )
 
@@ -124,8 +156,19 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if has_credentials(request):
+            # Never from the cache, never into it, and no shared cache may keep it.
+            response = self.get_response(request)
+            if "no-store" not in response.get("Cache-Control", ""):  # already stronger
+                patch_cache_control(response, private=True)
+            patch_vary_headers(response, CREDENTIAL_HEADERS)
+            return response
         if not _cacheable_request(request):
             return self.get_response(request)
+        if not cache_available():  # down: airoles/cache.py logs it; serve the page uncached
+            return self.get_response(request)
+        if _missed_invalidation:
+            invalidate()
         try:
             key = _cache_key(request)
             response = cache.get(key)
@@ -136,7 +179,9 @@ class PageCacheMiddleware:
             response["X-Cache"] = "HIT"
             return response
         response = self.get_response(request)
-        if _cacheable_response(request, response):
+        # Stored (and marked public) only while the cache answers: a page served during an
+        # outage says nothing about caching.
+        if _cacheable_response(request, response) and cache_available():
             self._add_headers(response)
             try:
                 cache.set(key, response, settings.PAGE_CACHE_SECONDS)
@@ -154,5 +199,6 @@ class PageCacheMiddleware:
             max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
             s_maxage=settings.PAGE_CACHE_SECONDS,
         )
-        patch_vary_headers(response, ["Accept-Language", "Cookie"])
+        # Authorization: a shared cache must not answer a token's request with this copy.
+        patch_vary_headers(response, ["Accept-Language", "Cookie", "Authorization"])
         response.setdefault("Last-Modified", http_date(changed_at()))

@@ -4,9 +4,12 @@ what is never cached, and the headers browsers and a CDN see."""
 import pytest
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
+
+from wagtail.models import APIToken
 
 from roles.caching import _cacheable_response
 from roles.models import RolePage, Skill
@@ -96,6 +99,116 @@ def test_signed_in_visitors_forms_and_messages_are_never_cached(client):
     assert "Cache-Control" not in response or "public" not in response["Cache-Control"]
 
 
+def directives(response):
+    return {part.strip() for part in response.get("Cache-Control", "").split(",")}
+
+
+def vary(response):
+    return {part.strip() for part in response.get("Vary", "").split(",")}
+
+
+def assert_private(response):
+    assert response.get("X-Cache") is None
+    assert "private" in directives(response) and "public" not in directives(response)
+    assert {"Authorization", "Cookie"} <= vary(response)
+
+
+@pytest.fixture
+def editor_token(django_user_model):
+    """An editor's API token, as the Authorization header that carries it."""
+    editor = django_user_model.objects.create_superuser(
+        "token-editor", "token-editor@example.com", "pw"
+    )
+    editor.groups.add(Group.objects.get(name="编辑"))
+    _, token = APIToken.create_token(user=editor, name="script")
+    return f"Bearer {token}"
+
+
+@pytest.fixture
+def drafts():
+    """A role never published, and a live role whose latest revision is a draft."""
+    live = RolePage.objects.get(slug="prompt-engineer")
+    draft = RolePage(
+        title="草稿岗位标题",
+        slug="draft-role",
+        definition="还没有发布。",
+        skills_text="-",
+        company_types_text="-",
+        live=False,
+    )
+    live.get_parent().add_child(instance=draft)
+    draft.save_revision()
+    changed = live.get_latest_revision_as_object()
+    changed.title = "未发布的新标题"
+    changed.save_revision()
+    return draft, live
+
+
+SECRETS = ("token-editor", "草稿岗位标题", "未发布的新标题")
+
+
+def test_an_api_token_answer_is_never_stored_for_anonymous_callers(client, editor_token, drafts):
+    draft, live = drafts
+    urls = [
+        "/api/v3/whoami/",
+        f"/api/v3/pages/{draft.pk}/",
+        f"/api/v3/pages/{live.pk}/?version=draft",
+        f"/api/v3/pages/{live.pk}/revisions/",
+        "/api/v3/roles/?limit=1",
+    ]
+    for url in urls:
+        with_token = client.get(url, HTTP_AUTHORIZATION=editor_token)
+        assert with_token.status_code == 200, url
+        assert_private(with_token)
+        anonymous = client.get(url)
+        assert anonymous.get("X-Cache") != "HIT", url
+        text = anonymous.content.decode()
+        assert not any(secret in text for secret in SECRETS), (url, text[:300])
+    whoami = client.get("/api/v3/whoami/", HTTP_AUTHORIZATION=editor_token).json()
+    assert whoami["user"]["username"] == "token-editor"  # what the token itself may see
+
+
+def test_a_cached_anonymous_answer_is_never_served_to_a_token(client, editor_token, drafts):
+    _, live = drafts
+    url = f"/api/v3/pages/{live.pk}/?version=draft"
+    assert client.get(url)["X-Cache"] == "MISS"
+    assert client.get(url)["X-Cache"] == "HIT"
+    with_token = client.get(url, HTTP_AUTHORIZATION=editor_token)
+    assert_private(with_token)
+    assert with_token.json()["title"] == "未发布的新标题"  # the draft, not the cached live copy
+    assert client.get(url)["X-Cache"] == "HIT"  # anonymous callers keep their copy
+
+
+def test_html_pages_with_credentials_are_neither_served_from_nor_stored_in_the_cache(
+    client, editor_token
+):
+    role_url = RolePage.objects.get(slug="prompt-engineer").url
+    # A token (or any Authorization) first: not stored.
+    assert_private(client.get(role_url, HTTP_AUTHORIZATION=editor_token))
+    assert client.get(role_url)["X-Cache"] == "MISS"
+    # Cached for anonymous visitors first: not served to a token or a session.
+    assert client.get(role_url)["X-Cache"] == "HIT"
+    assert_private(client.get(role_url, HTTP_AUTHORIZATION=editor_token))
+    signed_in = Client()
+    signed_in.force_login(get_user_model().objects.get(username="token-editor"))
+    assert_private(signed_in.get(role_url))
+    assert_private(signed_in.get("/api/v3/roles/?limit=1"))
+    # A session cookie is a credential even where the page never reads the session.
+    cookie_only = Client()
+    cookie_only.cookies["sessionid"] = "whatever"
+    assert_private(cookie_only.get("/roles/"))
+    # A CSRF cookie alone identifies nobody: the cached copy is fine.
+    csrf_only = Client()
+    csrf_only.cookies["csrftoken"] = "x" * 32
+    assert csrf_only.get(role_url)["X-Cache"] == "HIT"
+
+
+def test_cached_pages_tell_shared_caches_they_vary_on_authorization(client):
+    response = client.get("/roles/")
+    assert response["X-Cache"] == "MISS"
+    assert {"Accept-Language", "Cookie", "Authorization"} <= vary(response)
+
+
 def test_responses_with_a_token_cookie_or_error_are_not_stored():
     request = RequestFactory().get("/roles/")
     assert _cacheable_response(request, HttpResponse("<p>ok</p>"))
@@ -117,20 +230,23 @@ def test_the_cache_can_be_switched_off(client, settings):
     assert client.get("/roles/").get("X-Cache") is None
 
 
-def test_a_cache_that_is_down_gives_the_friendly_page_and_never_stops_publishing(client):
-    # A cache server nobody listens on (Django's Redis backend; nothing is mocked). Wagtail
-    # itself needs the cache to route pages, so visitors get the outage page, not a 500.
+def test_a_cache_that_is_down_serves_pages_uncached_and_never_stops_publishing(client):
+    # A cache server nobody listens on (the production backend, airoles/cache.py; nothing is
+    # mocked). Pages are served without the cache, not the outage page.
     down = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "airoles.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2},
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
     role = RolePage.objects.get(slug="prompt-engineer")
     with override_settings(CACHES=down):
-        response = client.get("/roles/")
-        assert response.status_code == 503 and response.get("X-Cache") is None
+        for _ in range(2):
+            response = client.get("/roles/")
+            assert response.status_code == 200 and response.get("X-Cache") is None
+            assert "public" not in response.get("Cache-Control", "")
         role.definition = "缓存宕机时发布。"
         role.save_revision().publish()  # invalidation fails quietly, the change is saved
+        assert "缓存宕机时发布。" in client.get(role.url).content.decode()
     assert "缓存宕机时发布。" in client.get(role.url).content.decode()
