@@ -23,6 +23,8 @@ from wagtail.api.v3.errors import ProblemDetail, problem_response
 from wagtail.api.v3.urls import api
 from wagtail.models import APIToken
 
+from airoles.clients import client_address
+
 from .filters import UNSTATED, RankedRoles, RoleFilterSet
 from .forms import QUERY_MAX_LENGTH
 from .models import (
@@ -50,7 +52,10 @@ ERRORS = {
 
 class CatalogueThrottle(AnonRateThrottle):
     """Anonymous callers, by address, at API_THROTTLE_RATE ("120/min"; None: no limit). The rate
-    is read on each request rather than once at import, so settings (and tests) can change it."""
+    is read on each request rather than once at import, so settings (and tests) can change it.
+    The address is the one every limit uses (airoles/clients.py): ninja's own would take
+    X-Forwarded-For as the client sent it, and a new value per request would lift the limit.
+    The counters are in the shared cache; while it is down they let requests through."""
 
     def __init__(self):
         self.rate = None
@@ -69,6 +74,9 @@ class CatalogueThrottle(AnonRateThrottle):
         if isinstance(getattr(request, "auth", None), APIToken):
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_ident(self, request):
+        return client_address(request)
 
 
 # Schemas: what the API returns. Names are the catalogue's Chinese names; English keys.

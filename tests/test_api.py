@@ -318,6 +318,34 @@ def test_anonymous_callers_are_rate_limited(client, settings):
     assert client.get("/api/v3/categories/", REMOTE_ADDR="10.0.0.2").status_code == 200
 
 
+def test_a_forged_x_forwarded_for_does_not_lift_the_limit(client, settings):
+    # No trusted proxy (the default): the header is the client's own words, and ignored.
+    settings.API_THROTTLE_RATE = "3/min"
+    settings.TRUSTED_PROXY_COUNT = 0
+    statuses = [
+        client.get("/api/v3/categories/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        for n in range(6)
+    ]
+    assert statuses == [200, 200, 200, 429, 429, 429]
+
+
+def test_behind_a_trusted_proxy_the_address_it_appended_is_the_client(client, settings):
+    settings.API_THROTTLE_RATE = "3/min"
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}  # every request comes from the load balancer
+
+    def from_client(address, forged=""):
+        header = f"{forged}, {address}" if forged else address
+        return client.get("/api/v3/categories/", HTTP_X_FORWARDED_FOR=header, **proxy)
+
+    # A prefix the client wrote itself changes nothing: the proxy's hop is the last one.
+    statuses = [from_client("198.51.100.7", forged=f"203.0.113.{n}").status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    # Another client behind the same proxy has its own allowance; the proxy is not throttled
+    # as one client.
+    assert from_client("198.51.100.8").status_code == 200
+
+
 def test_cors_allows_any_origin_to_read(client):
     response = client.get("/api/v3/roles/?limit=1", HTTP_ORIGIN="https://example.org")
     assert response["Access-Control-Allow-Origin"] == "*"
