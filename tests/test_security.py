@@ -7,10 +7,14 @@ import os
 import re
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from roles.models import RoleCategoryPage, RolePage
@@ -157,3 +161,123 @@ def test_anonymous_visitors_reach_no_draft_preview_revision_or_admin_api(client)
         assert response.status_code in (302, 401, 403), url
         assert "草稿。" not in response.content.decode()
         assert "尚未发布的修改。" not in response.content.decode()
+
+
+# Logins resist guessing (django-axes, AXES_* in airoles/settings/base.py): failures are counted
+# per account and, separately, per client address.
+
+LOGINS = ["/admin/login/", "/django-admin/login/"]
+PASSWORD = "the-right-password-1"
+
+
+@pytest.fixture
+def lead(django_user_model):
+    return django_user_model.objects.create_user(
+        "lead", "lead@example.org", PASSWORD, is_staff=True, is_superuser=True
+    )
+
+
+def log_in(client, url, username, password, address, **headers):
+    return client.post(
+        url, {"username": username, "password": password}, REMOTE_ADDR=address, **headers
+    )
+
+
+def logged_in(client):
+    return "_auth_user_id" in client.session
+
+
+def assert_locked_out(response):
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "登录尝试次数过多" in page and "15 分钟后再试" in page
+    assert page.count("<h1") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", LOGINS)
+def test_fifty_wrong_passwords_lock_the_account_and_the_right_one_is_refused(client, lead, url):
+    statuses = [
+        log_in(client, url, "lead", f"guess-{i}", "198.51.100.7").status_code for i in range(50)
+    ]
+    # The form again, with its error; the tenth failure locks the account (and the address).
+    assert statuses[:9] == [200] * 9
+    assert set(statuses[9:]) == {429}
+    response = log_in(client, url, "lead", PASSWORD, "198.51.100.7")
+    assert_locked_out(response)
+    assert not logged_in(client)
+    assert AccessAttempt.objects.filter(username="lead").exists()
+
+
+@pytest.mark.django_db
+def test_one_account_guessed_from_many_addresses_is_locked(client, lead):
+    for i in range(10):
+        log_in(client, "/admin/login/", "lead", f"guess-{i}", f"203.0.113.{i + 1}")
+    assert_locked_out(log_in(client, "/admin/login/", "lead", PASSWORD, "192.0.2.200"))
+    assert not logged_in(client)
+
+
+@pytest.mark.django_db
+def test_one_address_spraying_many_accounts_is_locked_whatever_it_forwards(client, lead):
+    """The address is the project's one rule (airoles/clients.py): with no trusted proxy, a
+    forged X-Forwarded-For changes nothing."""
+    statuses = [
+        log_in(
+            client, "/admin/login/", f"user{i}", "guess", "198.51.100.9",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{i}",
+        ).status_code
+        for i in range(10)
+    ]  # fmt: skip
+    assert statuses == [200] * 9 + [429]
+    locked = log_in(
+        client, "/admin/login/", "lead", PASSWORD, "198.51.100.9", HTTP_X_FORWARDED_FOR="10.9.9.9"
+    )
+    assert_locked_out(locked)
+    assert not logged_in(client)
+    # Another account from another address is not locked out.
+    response = log_in(Client(), "/admin/login/", "lead", PASSWORD, "192.0.2.10")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+@pytest.mark.django_db
+def test_a_successful_login_clears_the_accounts_failures(client, lead):
+    for i in range(9):
+        log_in(client, "/admin/login/", "lead", f"typo-{i}", "198.51.100.20")
+    assert log_in(client, "/admin/login/", "lead", PASSWORD, "198.51.100.20").status_code == 302
+    client.logout()
+    for i in range(9):
+        log_in(client, "/admin/login/", "lead", f"typo-{i}", "198.51.100.20")
+    assert log_in(client, "/admin/login/", "lead", PASSWORD, "198.51.100.20").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "command", [["axes_reset"], ["axes_reset_username", "lead"], ["axes_reset_ip", "198.51.100.7"]]
+)
+def test_staff_unlock_with_axes_reset(client, lead, command):
+    for i in range(10):
+        log_in(client, "/admin/login/", "lead", f"guess-{i}", "198.51.100.7")
+    assert_locked_out(log_in(client, "/admin/login/", "lead", PASSWORD, "198.51.100.7"))
+    call_command(*command, stdout=StringIO())
+    if command[0] == "axes_reset_ip":  # the account's own count still stands: another address
+        call_command("axes_reset_username", "lead", stdout=StringIO())
+    response = log_in(client, "/admin/login/", "lead", PASSWORD, "198.51.100.7")
+    assert response.status_code == 302 and logged_in(client)
+
+
+@pytest.mark.django_db
+def test_superusers_see_and_unlock_attempts_in_the_django_admin(client, lead, django_user_model):
+    for i in range(10):
+        log_in(client, "/admin/login/", "intruder", f"guess-{i}", "198.51.100.30")
+    attempt = AccessAttempt.objects.get(username="intruder")
+    client.force_login(lead)
+    listing = client.get("/django-admin/axes/accessattempt/")
+    assert listing.status_code == 200 and "intruder" in listing.content.decode()
+    response = client.post(
+        f"/django-admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username="intruder").exists()
+    editor = django_user_model.objects.create_user("editor", password=PASSWORD)
+    client.force_login(editor)
+    assert client.get("/django-admin/axes/accessattempt/").status_code == 302  # not staff

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Login lockouts (AXES_* below); staff unlock under /django-admin/axes/ or `manage.py axes_reset`.
+    "axes",
     # Wagtail's search index table needs it on PostgreSQL (postgres.E005 otherwise).
     "django.contrib.postgres",
 ]
@@ -113,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a login refused for a locked-out account or address into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "airoles.urls"
@@ -168,6 +172,24 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Logins (Wagtail's /admin/login/ and Django's /django-admin/) go through django-axes first: it
+# refuses an account or an address that failed too often, before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are counted per account and, separately, per client address: ten wrong passwords for
+# one account (from any number of addresses) lock that account, and ten from one address (for
+# any accounts) lock that address, for AXES_COOLOFF_TIME after the last failure; a successful
+# login clears its counters. docs/deploy.md says how to tune and unlock.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "airoles.clients.client_address"  # the one rule, as for every limit
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"  # 429, in the visitor's language
+AXES_HTTP_RESPONSE_CODE = 429
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
