@@ -5,7 +5,6 @@ against it to tell unchanged from changed pages, and exporting writes it out, so
 export → load into an empty database → export gives the same file.
 """
 
-import csv
 import datetime
 import io
 import json
@@ -21,6 +20,7 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from .csvfiles import SafeDictWriter, dict_rows
 from .editorial import ensure_editorial_setup
 from .models import (
     Background,
@@ -604,7 +604,7 @@ def dumps_csv(data):
     """The roles of `data` (the data file's format) as CSV text, with a BOM for Excel."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\r\n")
+    writer = SafeDictWriter(out, CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for category in data["categories"]:
         for role in category["roles"]:
@@ -630,9 +630,9 @@ def _split(value):
 def parse_csv(text, base, source):
     """`base` (a catalogue in the data file's format) with the roles of the CSV `text` added or
     replaced by slug. Raises CatalogueError naming each row that is wrong."""
-    text = text.removeprefix("\ufeff")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [column for column in CSV_COLUMNS if column not in (reader.fieldnames or [])]
+    # Cells come back as they were before the export quoted formula-like ones (roles/csvfiles.py).
+    fieldnames, reader = dict_rows(text.removeprefix("\ufeff"))
+    missing = [column for column in CSV_COLUMNS if column not in (fieldnames or [])]
     if missing:
         raise CatalogueError(source, [f"header row: missing column(s) {', '.join(missing)}"])
     data = json.loads(json.dumps(base))  # a deep copy

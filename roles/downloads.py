@@ -5,7 +5,6 @@ Both files hold live, public roles only (never drafts), in catalogue order, buil
 serialisers as the read API (roles/api.py), so a role looks the same in the API and in the JSON.
 """
 
-import csv
 import io
 import json
 
@@ -18,6 +17,7 @@ from django.views.generic import TemplateView
 from wagtail.models import ModelLogEntry, Page, PageLogEntry
 
 from .api import THRESHOLD_LABELS, categories, category_out, live_roles, role_out, threshold_of
+from .csvfiles import SafeWriter
 from .models import (
     Background,
     CataloguePageQuerySet,
@@ -130,7 +130,7 @@ def roles():
 def roles_csv(request):
     out = io.StringIO()
     out.write("\ufeff")  # a BOM, or Excel reads UTF-8 as the local code page
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(CSV_COLUMNS)
     for role in roles():
         skills = role.skills

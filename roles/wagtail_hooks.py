@@ -12,6 +12,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
@@ -21,6 +22,7 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
+from .csvfiles import safe_cell
 from .editorial import MERGE_ACTION, MERGE_LABEL
 from .models import (
     Background,
@@ -104,8 +106,20 @@ class TaxonomyGroup(SnippetViewSetGroup):
 register_snippet(TaxonomyGroup)
 
 
+class SafeExportIndexView(IndexView):
+    """The listing's CSV and XLSX export with every cell through csvfiles.safe_cell: an address
+    such as `=1+2@formula.example` reaches the spreadsheet as text, not as a formula."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        return safe_cell(super().preprocess_field_value(field, value, export_format))
+
+    def get_heading(self, queryset, field):
+        return safe_cell(super().get_heading(queryset, field))
+
+
 class SubscriberViewSet(ModelViewSet):
     model = Subscriber
+    index_view_class = SafeExportIndexView
     icon = "mail"
     menu_label = _("订阅者")
     list_display = ["email", "status", "frequency", "scope_label", "created_at", "confirmed_at"]
