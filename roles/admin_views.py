@@ -18,10 +18,11 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.snippets.widgets import AdminSnippetChooser
 
 from . import catalogue
-from .editorial import merge_terms, roles_using
-from .models import CompanyType, RoleIndexPage, RolePage, Skill
+from .editorial import live_roles_using, may_change_term, may_publish, merge_terms, roles_using
+from .models import Background, CompanyType, RoleIndexPage, RolePage, Skill
 
 MERGEABLE = {"skill": Skill, "companytype": CompanyType}
+TERM_MODELS = (Skill, CompanyType, Background)
 
 
 def _snippet_url(term, action):
@@ -62,6 +63,9 @@ class MergeTermView(WagtailAdminTemplateMixin, FormView):
         self.source = model.objects.filter(pk=pk).first()
         if self.source is None:
             raise Http404
+        refused = term_change_refused_response(request, [self.source])
+        if refused is not None:
+            return refused
         return super().dispatch(request, model_name, pk)
 
     def get_page_title(self):
@@ -89,6 +93,39 @@ class MergeTermView(WagtailAdminTemplateMixin, FormView):
             % {"source": name, "target": target.name, "count": len(changed)},
         )
         return redirect(_snippet_url(target, "edit"))
+
+
+def term_change_refused_response(request, instances):
+    """The answer (403) to an editor who tries to edit, merge or delete terms in live use: such
+    a change alters published pages at once, so a 审核 member must make it. None if allowed."""
+    refused = [
+        term
+        for term in instances
+        if isinstance(term, TERM_MODELS) and not may_change_term(request.user, term)
+    ]
+    if not refused:
+        return None
+    return TemplateResponse(
+        request,
+        "roles/admin/term_change_refused.html",
+        {
+            "page_title": _("需要审核人修改"),
+            "header_icon": "warning",
+            "refused": [
+                {
+                    "term": term,
+                    "verbose_name": term._meta.verbose_name,
+                    "roles": list(live_roles_using(term)),
+                    "is_background": isinstance(term, Background),
+                    "list_url": reverse(
+                        f"wagtailsnippets_{term._meta.app_label}_{term._meta.model_name}:list"
+                    ),
+                }
+                for term in refused
+            ],
+        },
+        status=403,
+    )
 
 
 def term_in_use_response(request, instances):
@@ -126,8 +163,7 @@ def _catalogue_index():
 
 def can_import(user):
     """Importing publishes pages directly, so it is for those who may publish the catalogue."""
-    index = _catalogue_index()
-    return index is not None and index.permissions_for_user(user).can_publish()
+    return _catalogue_index() is not None and may_publish(user)
 
 
 def export_view(request, format):

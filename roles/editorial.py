@@ -4,7 +4,9 @@
 and `load_catalogue` (real models, after a test framework emptied the database) share it.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Value
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.log_actions import log
@@ -80,6 +82,75 @@ def ensure_editorial_setup(apps):
     return workflow
 
 
+# Who may change a term. A term has no draft: renaming, editing, merging or deleting it changes
+# at once every live page that shows it. So a change to a term in live use is for those who may
+# publish (审核, superusers); editors may create terms and change those nothing live uses.
+
+
+def may_publish(user):
+    """Whether `user` may publish the catalogue: the 审核 group (publish permission on the tree)
+    and superusers."""
+    from .models import RoleIndexPage
+
+    cached = getattr(user, "_roles_may_publish", None)  # asked once per row of a listing
+    if cached is None:
+        index = RoleIndexPage.objects.first()
+        if index is None:
+            cached = bool(user.is_active and user.is_superuser)
+        else:
+            cached = index.permissions_for_user(user).can_publish()
+        user._roles_may_publish = cached
+    return cached
+
+
+def live_use(model):
+    """An expression: whether a term of `model` is in live use. A skill or company type is when
+    a published role (public or not) links to it in its live version — a draft's links live in
+    its revision — and a skill also when a background lists it. Backgrounds are always: each one
+    is offered on the public finder as soon as it is saved."""
+    from .models import Background, CompanyType, RoleCompanyType, RoleSkill, Skill
+
+    if model is Background:
+        return Value(True)
+    if model is Skill:
+        in_background = Background.skills.through.objects.filter(skill_id=OuterRef("pk"))
+        return Exists(RoleSkill.objects.filter(skill=OuterRef("pk"), page__live=True)) | Exists(
+            in_background
+        )
+    if model is CompanyType:
+        return Exists(RoleCompanyType.objects.filter(company_type=OuterRef("pk"), page__live=True))
+    return Value(False)
+
+
+def in_live_use(term):
+    """Whether `term` is in live use (read from the `in_live_use` annotation when present)."""
+    if hasattr(term, "in_live_use"):
+        return term.in_live_use
+    if term.pk is None:
+        return False
+    model = type(term)
+    rows = model.objects.filter(pk=term.pk).annotate(used=live_use(model))
+    return bool(rows.values_list("used", flat=True).first())
+
+
+def may_change_term(user, term):
+    """Whether `user` may edit, merge or delete `term`: anyone with the snippet permission for a
+    term nothing live uses; only those who may publish for one in live use."""
+    return not in_live_use(term) or may_publish(user)
+
+
+def live_roles_using(term):
+    """The published roles whose live version links to `term` (for the refusal page)."""
+    from .models import RolePage
+
+    link_model, field = term_links(term)
+    if link_model is None:
+        return RolePage.objects.none()
+    # Published, public or not: changing the term changes each of these pages.
+    pages = link_model.objects.filter(**{field: term}, page__live=True).values("page_id")
+    return RolePage.objects.filter(pk__in=pages).order_by("path")
+
+
 # Taxonomy upkeep.
 
 
@@ -148,11 +219,14 @@ def merge_terms(source, target, user=None):
     where the role was live, so the live page changes too; a pending draft keeps its place as
     the latest revision), the merge is logged on `target`, and `source` is deleted.
 
-    Returns the roles that were changed."""
+    Returns the roles that were changed. Raises PermissionDenied if `user` may not change
+    `source` (see may_change_term)."""
     from .models import Background, RolePage, Skill, Subscriber
 
     if type(source) is not type(target) or source.pk == target.pk:
         raise ValueError("merge a term into another term of the same vocabulary")
+    if user is not None and not may_change_term(user, source):
+        raise PermissionDenied
     with transaction.atomic():
         changed = []
         for page in roles_using(source):

@@ -19,11 +19,12 @@ from wagtail.admin.widgets.button import Button
 from wagtail.models import WorkflowState
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
 from .csvfiles import safe_cell
-from .editorial import MERGE_ACTION, MERGE_LABEL
+from .editorial import MERGE_ACTION, MERGE_LABEL, live_use, may_change_term
 from .models import (
     Background,
     CompanyType,
@@ -55,7 +56,23 @@ class UsageFilterSet(WagtailFilterSet):
         return queryset.filter(role_count__gt=0) if value else queryset.filter(role_count=0)
 
 
+class TermIndexView(SnippetIndexView):
+    """A term's listing: no edit or delete action on a term that an editor may not change
+    (see editorial.may_change_term); the edit and delete views refuse them too."""
+
+    def get_edit_url(self, instance):
+        if may_change_term(self.request.user, instance):
+            return super().get_edit_url(instance)
+        return None
+
+    def get_delete_url(self, instance):
+        if may_change_term(self.request.user, instance):
+            return super().get_delete_url(instance)
+        return None
+
+
 class TaxonomyViewSet(SnippetViewSet):
+    index_view_class = TermIndexView
     list_display = [
         "name",
         "slug",
@@ -66,7 +83,9 @@ class TaxonomyViewSet(SnippetViewSet):
     chooser_viewset_class = TermChooserViewSet
 
     def get_queryset(self, request):
-        return self.model._default_manager.annotate(role_count=Count("role_links"))
+        return self.model._default_manager.annotate(
+            role_count=Count("role_links"), in_live_use=live_use(self.model)
+        )
 
     @property
     def filterset_class(self):
@@ -91,9 +110,13 @@ class CompanyTypeViewSet(TaxonomyViewSet):
 
 class BackgroundViewSet(SnippetViewSet):
     model = Background
+    index_view_class = TermIndexView
     icon = "user"
     menu_label = _("背景")
     list_display = ["name", "slug", "english_name"]
+
+    def get_queryset(self, request):
+        return self.model._default_manager.annotate(in_live_use=live_use(self.model))
 
 
 class TaxonomyGroup(SnippetViewSetGroup):
@@ -170,6 +193,7 @@ class CataloguePanel(Component):
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
+        # Staff see every published role here, private ones too: live(), not visible().
         live = Q(roles__live=True)
         context.update(
             categories=RoleCategoryPage.objects.annotate(
@@ -228,7 +252,11 @@ def register_import_export_menu_item():
 @hooks.register("register_snippet_listing_buttons")
 def merge_button(snippet, user, next_url=None):
     model_name = snippet._meta.model_name
-    if model_name in admin_views.MERGEABLE and user.has_perm(f"roles.delete_{model_name}"):
+    if (
+        model_name in admin_views.MERGEABLE
+        and user.has_perm(f"roles.delete_{model_name}")
+        and may_change_term(user, snippet)
+    ):
         yield Button(
             _("合并到…"),
             reverse("roles_merge_term", args=[model_name, snippet.pk]),
@@ -237,9 +265,16 @@ def merge_button(snippet, user, next_url=None):
         )
 
 
+@hooks.register("before_edit_snippet")
+def refuse_editing_live_terms(request, instance):
+    return admin_views.term_change_refused_response(request, [instance])
+
+
 @hooks.register("before_delete_snippet")
 def refuse_deleting_used_terms(request, instances):
-    return admin_views.term_in_use_response(request, instances)
+    return admin_views.term_change_refused_response(
+        request, instances
+    ) or admin_views.term_in_use_response(request, instances)
 
 
 def _refuse_publish(request, can_publish, back_url):

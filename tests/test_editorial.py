@@ -10,6 +10,7 @@ import pytest
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -506,3 +507,147 @@ def test_export_then_import_into_an_empty_database_gives_the_same_catalogue(
 
     report = catalogue.load(catalogue.read(csv_path), update=True, dry_run=True)
     assert report.of_kind("role")["unchanged"] and not report.updated and not report.created
+
+
+# Term changes that alter live pages are for those who may publish (issue 12, item 2).
+
+
+def term_form(term, **changes):
+    return {
+        "name": term.name,
+        "slug": term.slug,
+        "english_name": term.english_name,
+        "description": term.description,
+        **changes,
+    }
+
+
+def snippet_url(term, action):
+    return reverse(f"wagtailsnippets_roles_{term._meta.model_name}:{action}", args=[term.pk])
+
+
+def public_page(role):
+    return Client().get(role.url).content.decode()
+
+
+def test_an_editor_cannot_rename_merge_or_delete_a_term_live_roles_use(editor_client):
+    term = skill("python")
+    role = RolePage.objects.live().filter(skill_links__skill=term).first()
+    assert "Python" in public_page(role)
+
+    page = editor_client.get(snippet_url(term, "edit"))
+    assert page.status_code == 403
+    content = page.content.decode()
+    assert "只能由审核人修改" in content and "审核组" in content and role.title in content
+    response = editor_client.post(snippet_url(term, "edit"), term_form(term, name="蟒蛇语言"))
+    assert response.status_code == 403
+    assert skill("python").name == "Python"
+
+    target = skill("statistics")
+    merge_url = reverse("roles_merge_term", args=["skill", term.pk])
+    assert editor_client.get(merge_url).status_code == 403
+    response = editor_client.post(merge_url, {"target": target.pk})
+    assert response.status_code == 403 and "只能由审核人修改" in response.content.decode()
+    editor = get_user_model().objects.get(username="editor")
+    with pytest.raises(PermissionDenied):
+        merge_terms(term, target, user=editor)
+
+    response = editor_client.post(snippet_url(term, "delete"))
+    assert response.status_code == 403
+    bulk = reverse("wagtail_bulk_action", args=["roles", "skill", "delete"]) + f"?id={term.pk}"
+    assert editor_client.post(bulk).status_code == 403
+
+    assert Skill.objects.filter(pk=term.pk, name="Python").exists()
+    assert "Python" in public_page(role) and "蟒蛇语言" not in public_page(role)
+    assert not PageLogEntry.objects.filter(page=role, user=editor).exists()
+
+    company_type = CompanyType.objects.get(slug="game-company")
+    response = editor_client.post(
+        snippet_url(company_type, "edit"), term_form(company_type, name="电玩公司")
+    )
+    assert response.status_code == 403
+    assert CompanyType.objects.get(pk=company_type.pk).name == "游戏公司"
+
+
+def test_an_editor_cannot_change_a_background_shown_on_the_finder(editor_client):
+    background = Background.objects.first()
+    response = editor_client.post(
+        snippet_url(background, "edit"), {**term_form(background, name="改掉的背景")}
+    )
+    assert response.status_code == 403 and "从我的背景出发" in response.content.decode()
+    assert editor_client.post(snippet_url(background, "delete")).status_code == 403
+    assert Background.objects.get(pk=background.pk).name == background.name
+    # A skill that a background lists is in live use too (the finder reads it).
+    listed = background.skills.first()
+    assert editor_client.get(snippet_url(listed, "edit")).status_code == 403
+
+
+def test_the_listing_offers_an_editor_only_the_changes_they_may_make(editor_client):
+    unused = Skill.objects.create(name="无人使用", slug="unused")
+    url = reverse("wagtailsnippets_roles_skill:list")
+    listing = editor_client.get(url, {"in_use": "false"}).content.decode()
+    assert snippet_url(unused, "edit") in listing
+    assert reverse("roles_merge_term", args=["skill", unused.pk]) in listing
+    python = skill("python")
+    listing = editor_client.get(url, {"in_use": "true", "ordering": "-role_count"}).content.decode()
+    assert snippet_url(python, "edit") not in listing
+    assert snippet_url(python, "delete") not in listing
+    assert reverse("roles_merge_term", args=["skill", python.pk]) not in listing
+    assert "Python" in listing  # still listed, with its usage
+
+
+def test_an_editor_may_change_terms_no_live_role_uses(editor_client):
+    """New terms, and terms only drafts use, change no live page: no moderation needed."""
+    draft_only = Skill.objects.create(name="草稿技能", slug="draft-skill")
+    category = RoleCategoryPage.objects.get(slug="data-engineering")
+    draft = RolePage(
+        title="草稿岗位",
+        slug="draft-role",
+        definition="草稿。",
+        skills_text="草稿。",
+        company_types_text="草稿。",
+        live=False,
+    )
+    draft.skill_links = [RoleSkill(skill=draft_only)]
+    category.add_child(instance=draft)
+
+    response = editor_client.post(
+        snippet_url(draft_only, "edit"), term_form(draft_only, name="草稿技能二")
+    )
+    assert response.status_code == 302
+    assert Skill.objects.get(pk=draft_only.pk).name == "草稿技能二"
+
+    spare = Skill.objects.create(name="备用技能", slug="spare-skill")
+    merge_url = reverse("roles_merge_term", args=["skill", draft_only.pk])
+    assert editor_client.post(merge_url, {"target": spare.pk}).status_code == 302
+    assert not Skill.objects.filter(pk=draft_only.pk).exists()
+    assert [link.skill_id for link in RolePage.objects.get(pk=draft.pk).skill_links.all()] == [
+        spare.pk
+    ]
+
+    unused = Skill.objects.create(name="无人使用", slug="unused")
+    assert editor_client.post(snippet_url(unused, "delete")).status_code == 302
+    assert not Skill.objects.filter(pk=unused.pk).exists()
+
+
+def test_a_moderator_changes_a_live_term_and_the_live_page_changes(client, moderator):
+    client.force_login(moderator)
+    term = skill("python")
+    role = RolePage.objects.live().filter(skill_links__skill=term).first()
+    listing = client.get(reverse("wagtailsnippets_roles_skill:list")).content.decode()
+    assert snippet_url(term, "edit") in listing
+    assert reverse("roles_merge_term", args=["skill", term.pk]) in listing
+
+    response = client.post(snippet_url(term, "edit"), term_form(term, name="Python 编程"))
+    assert response.status_code == 302
+    assert "Python 编程" in public_page(role)
+
+    source, target = skill("statistics"), skill("math-foundation")
+    merge_url = reverse("roles_merge_term", args=["skill", source.pk])
+    assert client.post(merge_url, {"target": target.pk}).status_code == 302
+    assert not Skill.objects.filter(pk=source.pk).exists()
+
+    background = Background.objects.first()
+    response = client.post(snippet_url(background, "edit"), term_form(background, name="新背景名"))
+    assert response.status_code == 302
+    assert "新背景名" in Client().get("/match/").content.decode()
