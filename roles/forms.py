@@ -4,6 +4,7 @@ field keeps a `notice` saying what it dropped or changed, for the page to tell t
 import unicodedata
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -79,10 +80,22 @@ class MatchForm(forms.Form):
         return [str(f.notice) for f in self.fields.values() if getattr(f, "notice", None)]
 
 
+NULL_CHARACTER = _("含有不允许的空字符，请重新填写。")
+
+
+class TermsField(forms.ModelMultipleChoiceField):
+    """Terms chosen by slug. A value with a NUL byte, which PostgreSQL cannot compare, is refused
+    before any query, in the site's words."""
+
+    def validate_no_null_characters(self, value):
+        if "\x00" in str(value):
+            raise ValidationError(NULL_CHARACTER, code="null_characters_not_allowed")
+
+
 class ScopeForm(forms.Form):
     """What a subscriber wants to hear about, and how often."""
 
-    categories = forms.ModelMultipleChoiceField(
+    categories = TermsField(
         label=_("类别"),
         queryset=RoleCategoryPage.objects.none(),  # visible ones, read per form: see __init__
         to_field_name="slug",
@@ -90,7 +103,7 @@ class ScopeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("不选表示全部类别。"),
     )
-    company_types = forms.ModelMultipleChoiceField(
+    company_types = TermsField(
         label=_("公司类型"),
         queryset=CompanyType.objects.all(),
         to_field_name="slug",
@@ -119,6 +132,7 @@ class SubscribeForm(ScopeForm):
         error_messages={
             "required": _("请填写邮箱地址。"),
             "invalid": _("这不是有效的邮箱地址，请检查后重试。"),
+            "null_characters_not_allowed": NULL_CHARACTER,
         },
     )
     field_order = ["email", "categories", "company_types", "frequency"]

@@ -6,8 +6,10 @@ worker killed mid-send leaves its row pending (its transaction rolls back) for t
 """
 
 import datetime
+import email.policy
 import logging
 import smtplib
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 
 from django.conf import settings
 from django.core import signing
@@ -16,13 +18,16 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import (
+    CompanyType,
     Delivery,
     DeliveryStatus,
     Frequency,
+    RoleCategoryPage,
     RolePage,
     Subscriber,
     SubscriberStatus,
@@ -36,19 +41,55 @@ BATCH = 1000
 # Signed links: no password, no account.
 
 
+def confirmation_state(subscriber):
+    """A digest of everything that changes once a confirmation link is used or superseded: the
+    status (confirmed, unsubscribed), when the latest confirmation mail was sent, when the address
+    was confirmed or left. A confirm link carries it, so it works once, and only until a newer
+    link is sent or the subscriber unsubscribes."""
+
+    def stamp(moment):
+        return "" if moment is None else str(int(moment.timestamp() * 1_000_000))
+
+    state = "|".join(
+        [
+            str(subscriber.pk),
+            subscriber.email,
+            subscriber.status,
+            stamp(subscriber.confirmation_sent_at),
+            stamp(subscriber.confirmed_at),
+            stamp(subscriber.unsubscribed_at),
+        ]
+    )
+    return salted_hmac(SALT + ".confirm", state, algorithm="sha256").hexdigest()[:20]
+
+
 def make_token(subscriber, action):
+    if action == "confirm":  # single-use: bound to the state (and no address in the URL)
+        return signing.dumps(
+            {"s": subscriber.pk, "a": action, "v": confirmation_state(subscriber)}, salt=SALT
+        )
     return signing.dumps({"s": subscriber.pk, "e": subscriber.email, "a": action}, salt=SALT)
 
 
-def read_token(token, action, max_age=None):
-    """The subscriber a link was made for, or None if it is forged, expired or stale."""
+def read_token(token, action, max_age=None, *, for_update=False):
+    """The subscriber a link was made for, or None if it is forged, expired or stale. A confirm
+    link is stale once used, once a newer one was sent, or after unsubscribing. `for_update`
+    locks the subscriber's row (inside a transaction)."""
     try:
         data = signing.loads(token, salt=SALT, max_age=max_age)
     except signing.BadSignature:  # includes SignatureExpired
         return None
-    if not isinstance(data, dict) or data.get("a") != action:
+    if not isinstance(data, dict) or data.get("a") != action or not isinstance(data.get("s"), int):
         return None
-    return Subscriber.objects.filter(pk=data.get("s"), email=data.get("e")).first()
+    subscribers = Subscriber.objects.select_for_update() if for_update else Subscriber.objects
+    if action != "confirm":
+        return subscribers.filter(pk=data["s"], email=data.get("e")).first()
+    subscriber = subscribers.filter(pk=data["s"], status=SubscriberStatus.PENDING).first()
+    if subscriber is None or not constant_time_compare(
+        str(data.get("v")), confirmation_state(subscriber)
+    ):
+        return None
+    return subscriber
 
 
 def absolute(path):
@@ -76,10 +117,36 @@ def mail_language(language=None):
     return translation.override(language)
 
 
+class LiteralHeader(UnstructuredHeader):
+    """An ASCII header written on one line as it is. Python's email policies fold a header whose
+    one word (here a long URL) does not fit in 78 characters by turning it into RFC 2047
+    encoded-words (`=?utf-8?q?=3Chttps=3A//…`), which mail clients do not read as a URL in
+    List-Unsubscribe (RFC 2369, 8058). RFC 5322 allows lines up to 998 characters."""
+
+    def fold(self, *, policy):
+        line = f"{self.name}: {self}"
+        if not str(self).isascii() or len(line) > 998:
+            return super().fold(policy=policy)
+        return line + policy.linesep
+
+
+LIST_HEADERS = HeaderRegistry()
+LIST_HEADERS.map_to_type("list-unsubscribe", LiteralHeader)
+LIST_HEADERS.map_to_type("list-unsubscribe-post", LiteralHeader)
+
+
+class SubscriptionMail(EmailMultiAlternatives):
+    """A subscription mail: its List-Unsubscribe headers are written literally, whatever the
+    policy the sending backend asks for (SMTP, file, console)."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(header_factory=LIST_HEADERS))
+
+
 def build_message(subscriber, subject, template, context, message_id=None):
     """Render a mail; call it inside mail_language() so that the subject and the body agree."""
     context = {**context, **links(subscriber), "subscriber": subscriber}
-    message = EmailMultiAlternatives(
+    message = SubscriptionMail(
         subject=subject,
         body=render_to_string(f"emails/{template}.txt", context),
         to=[subscriber.email],
@@ -97,14 +164,48 @@ def build_message(subscriber, subject, template, context, message_id=None):
 # Confirmation (double opt-in).
 
 
-def send_confirmation(subscriber, language=None):
-    """Mail the confirmation link, at most once every SUBSCRIBE_RESEND_SECONDS per address.
-    A confirmed address gets its preferences link instead. Returns whether a mail went out."""
+def record_subscription(email, frequency, category_ids=(), company_type_ids=()):
+    """The subscriber a subscribe form asked for, created if new. Until the address is
+    confirmed, the latest request decides its scope; a confirmed one is not re-scoped by a
+    stranger. Runs in a task: the form's answer never depends on the address being known."""
+    with transaction.atomic():
+        subscriber, _created = Subscriber.objects.select_for_update().get_or_create(email=email)
+        if subscriber.status != SubscriberStatus.CONFIRMED:
+            subscriber.status = SubscriberStatus.PENDING
+            subscriber.frequency = frequency
+            subscriber.save()
+            subscriber.categories.set(RoleCategoryPage.objects.filter(pk__in=category_ids))
+            subscriber.company_types.set(CompanyType.objects.filter(pk__in=company_type_ids))
+    return subscriber
+
+
+def claim_confirmation(subscriber):
+    """The moment this subscriber's confirmation mail may go out, or None if one went to its
+    mailbox (any +tag, any case: mailbox_of) in the last SUBSCRIBE_RESEND_SECONDS. The mailbox's
+    rows are locked in pk order, so two workers never both send to one mailbox; call it after the
+    subscriber's own row is committed, so that a concurrent claim sees it."""
     now = timezone.now()
     recently = now - datetime.timedelta(seconds=settings.SUBSCRIBE_RESEND_SECONDS)
-    claimed = Subscriber.objects.filter(pk=subscriber.pk).exclude(confirmation_sent_at__gt=recently)
-    if not claimed.update(confirmation_sent_at=now):
+    with transaction.atomic():
+        sent = (
+            Subscriber.objects.select_for_update()
+            .filter(mailbox=subscriber.mailbox)
+            .order_by("pk")
+            .values_list("confirmation_sent_at", flat=True)
+        )
+        if any(moment is not None and moment > recently for moment in sent):
+            return None
+        Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=now)
+    return now
+
+
+def send_confirmation(subscriber, language=None):
+    """Mail the confirmation link, at most once every SUBSCRIBE_RESEND_SECONDS per mailbox.
+    A confirmed address gets its preferences link instead. Returns whether a mail went out."""
+    sent_at = claim_confirmation(subscriber)
+    if sent_at is None:
         return False
+    subscriber.confirmation_sent_at = sent_at  # the confirm link is bound to it
     with mail_language(language):
         if subscriber.status == SubscriberStatus.CONFIRMED:
             subject, template, context = _("你的订阅设置 · AI岗位图谱"), "already_subscribed", {}

@@ -39,6 +39,16 @@ def send_weekly_digest():
 
 
 @task
+def subscribe(email, frequency, category_ids=(), company_type_ids=(), language=None):
+    """A valid subscribe form: record it, then mail the confirmation (or, to a confirmed address,
+    its preferences link). All of a subscribe request's database work is done here, so the form
+    answers the same, in content and in time, whether the address is known or not.
+    `language`: the interface language the form was sent in (default: the site's)."""
+    subscriber = notifications.record_subscription(email, frequency, category_ids, company_type_ids)
+    return notifications.send_confirmation(subscriber, language)
+
+
+@task
 def send_confirmation(subscriber_id, language=None):
     """`language`: the interface language the subscribe form was sent in (default: the site's)."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()

@@ -1,3 +1,4 @@
+import math
 from collections import defaultdict
 from urllib.parse import urlencode
 
@@ -9,12 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, ListView, TemplateView
 
+from airoles.clients import client_address
+
+from . import ratelimit, tasks
 from .filters import RoleFilterSet
 from .forms import MatchForm, ScopeForm, SubscribeForm
 from .matching import MAX_COMPARED, compare, rank_by_fit, related_roles
@@ -25,11 +29,9 @@ from .models import (
     RoleCategoryPage,
     RolePage,
     Skill,
-    Subscriber,
     SubscriberStatus,
 )
 from .notifications import make_token, read_token, unsubscribe
-from .tasks import send_confirmation
 
 ROLES_PER_PAGE = 20
 LONG_FACET = 10  # options; a longer facet scrolls within its box
@@ -290,8 +292,20 @@ class MatchView(TemplateView):
         return context
 
 
+def slugs_from(values, limit=20):
+    """Slugs from a query string, for a form's initial values; a value with a NUL byte (which
+    PostgreSQL refuses in a query) is ignored like any unknown slug."""
+    return [value for value in values[:limit] if "\x00" not in value]
+
+
 class SubscribeView(FormView):
-    """The subscribe form. Whatever the address, the answer is the same (no enumeration)."""
+    """The subscribe form. Whatever the address, the answer is the same, and it takes the same
+    time: the view only validates the form and queues a task that does all the database work
+    and the mail (tasks.subscribe), so nothing here depends on the address being known.
+
+    Valid requests are limited per client address and for the whole site (settings
+    SUBSCRIBE_RATE_PER_ADDRESS, SUBSCRIBE_RATE_SITE); over a limit the form comes back with what
+    was typed, a 429 and Retry-After. Mails per mailbox are limited by the task."""
 
     template_name = "roles/subscribe.html"
     form_class = SubscribeForm
@@ -299,29 +313,45 @@ class SubscribeView(FormView):
     def get_initial(self):
         get = self.request.GET
         return {
-            "email": get.get("email", "")[:254],
-            "categories": RoleCategoryPage.objects.filter(slug__in=get.getlist("category")[:20]),
-            "company_types": CompanyType.objects.filter(slug__in=get.getlist("company_type")[:20]),
+            "email": get.get("email", "")[:254].replace("\x00", ""),
+            "categories": RoleCategoryPage.objects.filter(
+                slug__in=slugs_from(get.getlist("category"))
+            ),
+            "company_types": CompanyType.objects.filter(
+                slug__in=slugs_from(get.getlist("company_type"))
+            ),
             "frequency": Frequency.IMMEDIATE,
         }
 
     def form_valid(self, form):
+        wait = ratelimit.wait_seconds(
+            "subscribe:address", client_address(self.request), settings.SUBSCRIBE_RATE_PER_ADDRESS
+        ) or ratelimit.wait_seconds("subscribe:site", "all", settings.SUBSCRIBE_RATE_SITE)
+        if wait:
+            return self.limited(form, wait)
         data = form.cleaned_data
-        with transaction.atomic():
-            subscriber, _created = Subscriber.objects.select_for_update().get_or_create(
-                email=data["email"]
-            )
-            if subscriber.status != SubscriberStatus.CONFIRMED:
-                # Until the address is confirmed, the latest request decides its scope.
-                subscriber.status = SubscriberStatus.PENDING
-                subscriber.frequency = data["frequency"]
-                subscriber.save()
-                subscriber.categories.set(data["categories"])
-                subscriber.company_types.set(data["company_types"])
+        tasks.subscribe.enqueue(
+            data["email"],
+            data["frequency"],
+            [category.pk for category in data["categories"]],
+            [company_type.pk for company_type in data["company_types"]],
             # The confirmation mail speaks the language the form was filled in.
-            language = get_language()
-            transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk, language))
+            language=get_language(),
+        )
         return redirect("subscribe_sent")
+
+    def limited(self, form, wait):
+        minutes = math.ceil(wait / 60)
+        message = ngettext(
+            "订阅请求太频繁了，请 %(minutes)s 分钟后再提交。你填写的内容都保留在下面。",
+            "订阅请求太频繁了，请 %(minutes)s 分钟后再提交。你填写的内容都保留在下面。",
+            minutes,
+        ) % {"minutes": minutes}
+        response = self.render_to_response(
+            self.get_context_data(form=form, limited=message), status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
 
 
 def status_page(request, title, message, status=200, **extra):
@@ -350,11 +380,29 @@ def invalid_link(request):
     )
 
 
+@never_cache
 def subscription_confirm(request, token):
-    subscriber = read_token(token, "confirm", max_age=settings.SUBSCRIBE_CONFIRM_MAX_AGE)
-    if subscriber is None:
-        return invalid_link(request)
-    if subscriber.status != SubscriberStatus.CONFIRMED:
+    """The link in the confirmation mail opens a page with one button; its POST confirms. A mail
+    scanner that fetches the link confirms nothing, and a link works once: not after it was used,
+    a newer one was sent, or the subscriber unsubscribed (notifications.confirmation_state)."""
+    with transaction.atomic():
+        subscriber = read_token(
+            token,
+            "confirm",
+            max_age=settings.SUBSCRIBE_CONFIRM_MAX_AGE,
+            for_update=request.method == "POST",
+        )
+        if subscriber is None:
+            return invalid_link(request)
+        if request.method != "POST":
+            return status_page(
+                request,
+                _("确认订阅"),
+                _("还差一步：点击下面的按钮，确认用 %(email)s 接收新岗位通知。")
+                % {"email": subscriber.email},
+                action_url=request.path,
+                action_label=_("确认订阅"),
+            )
         subscriber.status = SubscriberStatus.CONFIRMED
         subscriber.confirmed_at = timezone.now()
         subscriber.save(update_fields=["status", "confirmed_at"])

@@ -11,8 +11,9 @@ from aiosmtpd.controller import Controller
 
 
 class Recorder:
-    """Keeps every message accepted; can refuse the first `fail_first` messages with a 451 and
-    pause before accepting each recipient (to widen the window in which a worker is killed)."""
+    """Keeps every message accepted (parsed; `.raw` holds its bytes as received); can refuse the
+    first `fail_first` messages with a 451 and pause before accepting each recipient (to widen
+    the window in which a worker is killed)."""
 
     def __init__(self):
         self.messages = []
@@ -32,6 +33,7 @@ class Recorder:
                 self.fail_first -= 1
                 return "451 4.3.0 Try again later"
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            message.raw = envelope.content  # the bytes as they came over the wire
             self.messages.append(message)
         return "250 Message accepted for delivery"
 

@@ -299,7 +299,12 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "d
 DELIVERY_MAX_ATTEMPTS = 5
 DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "60"))
 SUBSCRIBE_CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link stays valid
-SUBSCRIBE_RESEND_SECONDS = 10 * 60  # at most one confirmation mail per address this often
+# At most one confirmation mail per mailbox (a+1@x, A+2@x … count as a@x) this often.
+SUBSCRIBE_RESEND_SECONDS = 10 * 60
+# Subscribe requests (valid forms) per client address and for the whole site, counted in the
+# cache (roles/ratelimit.py): "10/hour", "200/day", "5/10min"; empty: no limit. Over it: 429.
+SUBSCRIBE_RATE_PER_ADDRESS = os.environ.get("SUBSCRIBE_RATE_PER_ADDRESS", "10/hour")
+SUBSCRIBE_RATE_SITE = os.environ.get("SUBSCRIBE_RATE_SITE", "200/hour")
 
 WAGTAIL_SITE_NAME = "AI岗位图谱"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -34,3 +34,8 @@ TASKS = {
     "database": {"BACKEND": base.TASK_BACKENDS["database"]},
 }
 DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "0"))
+
+# Subscribe limits only where a test sets them (the limit tests do): the in-memory cache lives
+# as long as the test run, and many tests subscribe from the same address.
+SUBSCRIBE_RATE_PER_ADDRESS = os.environ.get("SUBSCRIBE_RATE_PER_ADDRESS", "")
+SUBSCRIBE_RATE_SITE = os.environ.get("SUBSCRIBE_RATE_SITE", "")

@@ -15,6 +15,13 @@ class SubscriberStatus(models.TextChoices):
     UNSUBSCRIBED = "unsubscribed", _("已退订")
 
 
+def mailbox_of(email):
+    """The mailbox an address reaches, for limits only: lower case, without a `+tag`
+    (subaddress, RFC 5233), so that victim+1@example.com and Victim+2@example.com are one."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0] or local}@{domain}"
+
+
 class SubscriberQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=SubscriberStatus.CONFIRMED)
@@ -52,8 +59,10 @@ class Subscriber(models.Model):
     created_at = models.DateTimeField(_("订阅时间"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("退订时间"), null=True, blank=True)
-    # Limits how often a confirmation mail goes to one address (no mail bombing through us).
+    # Limits how often a confirmation mail goes to one mailbox (no mail bombing through us).
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The address as the limit counts it (mailbox_of); `email` stays as it was given.
+    mailbox = models.CharField(max_length=254, db_index=True, editable=False, default="")
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -64,6 +73,13 @@ class Subscriber(models.Model):
 
     def __str__(self):
         return self.email
+
+    def save(self, *args, **kwargs):
+        self.mailbox = mailbox_of(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "mailbox"}
+        super().save(*args, **kwargs)
 
     def scope_label(self):
         names = [c.title for c in self.categories.all()] + [
