@@ -65,11 +65,17 @@ class RolePageForm(WagtailAdminPageForm):
         return "\n".join(lines)
 
     def clean(self):
+        """A form may carry only some fields and formsets: Wagtail's API v3 builds this form
+        with just the fields a PATCH sends, and leaves what it does not send as it is. So each
+        rule is checked where its part is on the form."""
         cleaned_data = super().clean()
-        skills = _kept_forms(self.formsets["skill_links"])
-        if not any(form.cleaned_data.get("level") == SkillLevel.ESSENTIAL for form in skills):
-            self.add_error(None, ValidationError(_("至少需要一项必备技能。"), code="essential"))
-        if not _kept_forms(self.formsets["company_type_links"]):
+        if "skill_links" in self.formsets:
+            skills = _kept_forms(self.formsets["skill_links"])
+            if not any(form.cleaned_data.get("level") == SkillLevel.ESSENTIAL for form in skills):
+                self.add_error(None, ValidationError(_("至少需要一项必备技能。"), code="essential"))
+        if "company_type_links" in self.formsets and not _kept_forms(
+            self.formsets["company_type_links"]
+        ):
             self.add_error(
                 None, ValidationError(_("至少需要一种可应聘的公司类型。"), code="company_type")
             )

@@ -14,7 +14,7 @@ from ninja.errors import ValidationError
 from ninja.throttling import AnonRateThrottle
 
 from django.conf import settings
-from django.db import DataError
+from django.db import DataError, IntegrityError, OperationalError, connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -545,6 +545,30 @@ def data_error(request, exc):
     return problem_response(status=400, detail=str(_("请求中的某个数值超出了目录能接受的范围。")))
 
 
+# What SQLite (the embedded default) says about a number it cannot bind, and about a full-text
+# query it cannot parse (an odd number of double quotes, a NUL byte): the caller's mistake too.
+SQLITE_NUMBER_ERRORS = ("datatype mismatch",)
+SQLITE_SEARCH_ERRORS = ("unterminated string", "fts5: syntax error")
+
+
+def integrity_error(request, exc):
+    """SQLite answers an `offset` past 2**63 with "datatype mismatch", as an IntegrityError."""
+    if connection.vendor == "sqlite" and str(exc).startswith(SQLITE_NUMBER_ERRORS):
+        return data_error(request, exc)
+    raise exc
+
+
+def operational_error(request, exc):
+    """A search term SQLite's full-text index cannot parse: a 400 that says so. Any other
+    OperationalError is the database failing, which airoles/outage.py answers with a 503."""
+    if connection.vendor == "sqlite" and str(exc).startswith(SQLITE_SEARCH_ERRORS):
+        return problem_response(
+            status=400,
+            detail=str(_('无法理解这个搜索词：请去掉其中的引号（"）和控制字符后再试。')),
+        )
+    raise exc
+
+
 # Mounting: routers must be added, and the throttle set, before api.urls is first read.
 api.add_router("/", router)
 api.throttle = [CatalogueThrottle()]
@@ -557,4 +581,7 @@ api.description = (
 )
 api.title = "AI岗位图谱 API"
 api.add_exception_handler(DataError, data_error)
+api.add_exception_handler(OverflowError, data_error)  # a number too large for the driver
+api.add_exception_handler(IntegrityError, integrity_error)
+api.add_exception_handler(OperationalError, operational_error)
 api.get_openapi_schema = openapi_without_anonymous_scheme(api.get_openapi_schema)

@@ -5,10 +5,15 @@ from urllib.parse import urlencode
 
 import pytest
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.http import QueryDict
 
+from wagtail.models import APIToken
+
+from roles.editorial import EDITORS, MODERATORS
 from roles.filters import RoleFilterSet
 from roles.models import RolePage
 
@@ -542,3 +547,100 @@ def test_error_messages_follow_the_interface_language(client):
     missing = client.get("/api/v3/roles/no-such-role/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert missing["detail"] == "No role with the slug “no-such-role”."
     assert "no-such-role" in client.get("/api/v3/skills/no-such-role/").json()["detail"]
+
+
+# No 500 from Wagtail's page endpoints, on PostgreSQL or on the embedded SQLite (`make run`).
+
+HUGE = "9" * 25
+
+
+@pytest.mark.parametrize("offset", [HUGE, str(2**63)])
+def test_a_huge_offset_is_a_problem_not_a_500(client, offset):
+    with transaction.atomic():  # PostgreSQL's refusal aborts the transaction it ran in
+        response = client.get(f"/api/v3/pages/?offset={offset}")
+        transaction.set_rollback(True)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "请求中的某个数值超出了目录能接受的范围。"
+
+
+@pytest.mark.parametrize("term", ['"', 'a"b', '"""', "\x00", "数据\x00"])
+def test_a_search_term_the_index_cannot_parse_is_a_problem_not_a_500(client, term):
+    """SQLite's full-text index refuses an odd number of double quotes or a NUL byte (an
+    OperationalError, which is not an outage); PostgreSQL's search takes the first and refuses
+    a NUL byte in any text."""
+    with transaction.atomic():
+        response = get(client, "/api/v3/pages/", search=term)
+        transaction.set_rollback(True)
+    if response.status_code == 200:
+        assert connection.vendor == "postgresql" and "\x00" not in term
+        assert response.json()["count"] >= 0
+    else:
+        assert response.status_code in (400, 422), response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["detail"]
+    if connection.vendor == "sqlite":
+        assert response.status_code == 400
+        assert "无法理解这个搜索词" in response.json()["detail"]
+
+
+def test_a_database_outage_under_the_api_is_still_a_503(client, monkeypatch):
+    """The handler for unparsable search terms leaves real database errors alone."""
+    from wagtail.api.v3.routers import pages
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(pages, "get_pages_queryset", unreachable)
+    response = get(client, "/api/v3/pages/", search='"')
+    assert response.status_code == 503
+
+
+# Writes through Wagtail's API v3 with a token run the role editor's own form (RolePageForm).
+
+
+def token_for(name, group):
+    user = get_user_model().objects.create_user(name, password="pw-for-tests")
+    user.groups.add(Group.objects.get(name=group))
+    return APIToken.create_token(user=user, name=f"{name}'s script")[1]
+
+
+def patch(client, token, page_id, body):
+    return client.patch(
+        f"/api/v3/pages/{page_id}/",
+        json.dumps(body),
+        "application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+@pytest.mark.parametrize("group", [EDITORS, MODERATORS])
+def test_a_token_patch_of_a_role_saves_a_draft_not_a_500(client, group):
+    role = RolePage.objects.get(slug="prompt-engineer")
+    token = token_for("scripted", group)
+    response = patch(
+        client, token, role.pk, {"meta": {"type": "roles.RolePage"}, "title": "提示词工程师"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["title"] == "提示词工程师"
+    role.refresh_from_db()
+    assert role.title == "提示工程师" and role.has_unpublished_changes  # a draft, live unchanged
+    draft = role.get_latest_revision_as_object()
+    assert draft.title == "提示词工程师"
+    assert {link.skill.slug for link in draft.skill_links.all()} == {
+        link.skill.slug for link in role.skill_links.all()
+    }  # the links the request did not mention are kept
+
+
+def test_a_token_patch_that_breaks_a_role_rule_is_a_422_with_the_message(client):
+    role = RolePage.objects.get(slug="prompt-engineer")
+    other = RolePage.objects.get(slug="data-scientist")
+    token = token_for("scripted", EDITORS)
+    response = patch(
+        client, token, role.pk, {"meta": {"type": "roles.RolePage"}, "title": other.title}
+    )
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert "岗位名称不能重复" in response.content.decode()
+    role.refresh_from_db()
+    assert role.get_latest_revision_as_object().title == "提示工程师"
