@@ -177,6 +177,36 @@ def worker(env, worker_id, log=None):
     )
 
 
+class RedisServer:
+    """A throwaway redis-server on loopback (no persistence) that can be stopped and started
+    again on the same port, as when Redis restarts or fails over."""
+
+    def __init__(self):
+        self.executable = shutil.which("redis-server")
+        if self.executable is None:
+            raise SystemExit("redis-server not found (apt-get install redis-server)")
+        self.port = free_port()
+        self.directory = tempfile.mkdtemp(prefix="airoles-bench-redis-")
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.directory],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for_port(self.port, self.process)
+
+    def stop(self):
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+
+
 class SmtpSink:
     """An SMTP server on loopback that keeps every message (tests/smtp.py's Recorder)."""
 

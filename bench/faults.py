@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Fault benchmark: PostgreSQL stopped for 10 s under traffic, subscriptions and notifications.
+"""Fault benchmark: PostgreSQL, then Redis, stopped for 10 s under traffic, subscriptions and
+notifications.
 
 gunicorn (production settings) and two task workers (`manage.py task_worker`) run on a throwaway
 PostgreSQL cluster with the catalogue; mail goes to an SMTP sink on loopback. Clients browse the
@@ -9,9 +10,17 @@ stopped (`pg_ctl stop -m fast`), the database is started again on the same data 
 another role is published after. Reports the status codes answered during the outage, the
 seconds to the first 200 once the database is back, whether every subscription that was answered
 with success exists, and, for both roles, whether each confirmed subscriber got exactly one mail
-(the delivery ledger and the sink, compared). Prints figures; never passes or fails.
+(the delivery ledger and the sink, compared).
+
+The app servers and workers share a throwaway redis-server (REDIS_URL, the production cache).
+After the database phase Redis is stopped for `--redis-outage` seconds under the same traffic
+and started again, empty, on the same port: the report gives the status codes per page while it
+was down (the cache is an optimisation: no 503 is expected), latencies and page-cache hits before,
+during and after, what /healthz said, and how soon pages were cached again. Prints figures;
+never passes or fails.
 
     .venv/bin/python bench/faults.py [--before 15] [--outage 10] [--after 20]
+        [--redis-before 10] [--redis-outage 10] [--redis-after 15] [--phases postgres,redis]
         [--concurrency 8] [--subscribers 200] [--workers 4]
 """
 
@@ -27,10 +36,12 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from common import (
+    RedisServer,
     SmtpSink,
     fetch,
     free_port,
     pad,
+    percentile,
     prepare_site,
     production_env,
     serve,
@@ -94,7 +105,7 @@ print(json.dumps({{"roles": roles, "subscribers": subscribers, "pending": pendin
 
 
 class Timeline:
-    """Every answer: (started, finished, kind, status, friendly 503 page)."""
+    """Every answer: (started, finished, kind, status, friendly 503 page, X-Cache)."""
 
     def __init__(self):
         self.t0 = time.monotonic()
@@ -111,7 +122,9 @@ class Timeline:
         except OSError as error:
             status, headers, body = type(error).__name__, {}, b""
         with self.lock:
-            self.events.append((started, self.now(), kind, status, FRIENDLY in body))
+            self.events.append(
+                (started, self.now(), kind, status, FRIENDLY in body, headers.get("x-cache"))
+            )
         return status, headers, body
 
 
@@ -180,15 +193,25 @@ def main():
     parser.add_argument("--before", type=float, default=15.0, help="seconds before the outage")
     parser.add_argument("--outage", type=float, default=10.0, help="seconds without PostgreSQL")
     parser.add_argument("--after", type=float, default=20.0, help="seconds after it")
+    parser.add_argument("--redis-before", type=float, default=10.0, help="seconds before")
+    parser.add_argument("--redis-outage", type=float, default=10.0, help="seconds without Redis")
+    parser.add_argument("--redis-after", type=float, default=15.0, help="seconds after it")
+    parser.add_argument(
+        "--phases", default="postgres,redis", help="which outages, in order: postgres,redis"
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="browsing clients")
     parser.add_argument("--subscribers", type=int, default=200, help="confirmed beforehand")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     args = parser.parse_args()
+    phases = {phase.strip() for phase in args.phases.split(",") if phase.strip()}
 
     logs = Path(tempfile.mkdtemp(prefix="airoles-faults-"))
+    redis = RedisServer()
+    redis.start()
     cluster, database_url = start_cluster()
     port = free_port()
     marks = {}
+    health = {}
     answered, confirmed = [], {}
     with SmtpSink() as sink:
         env = production_env(
@@ -196,6 +219,7 @@ def main():
             EMAIL_URL=sink.url,
             SITE_URL=f"http://127.0.0.1:{port}",
             TASKS_BACKEND="database",
+            REDIS_URL=redis.url,
         )
         processes = []
         stop_event = threading.Event()
@@ -231,19 +255,39 @@ def main():
                 marks[name] = timeline.now()
                 print(f"{marks[name]:6.1f} s  {name}", file=sys.stderr, flush=True)
 
+            def healthz(label):
+                _status, _headers, body = fetch(port, "/healthz")
+                health[label] = (round(timeline.now(), 1), _status, body.decode().strip())
+
             time.sleep(max(0.0, args.before - 4))
             publish("faults-before", "故障前岗位")  # takes a few seconds: Django starts
             time.sleep(max(0.0, args.before - timeline.now()))
-            mark("stop")
-            cluster.stop_server("fast")
-            mark("stopped")
-            time.sleep(args.outage)
-            mark("start")
-            cluster.start_server()
-            mark("started")
+            if "postgres" in phases:
+                mark("stop")
+                cluster.stop_server("fast")
+                mark("stopped")
+                time.sleep(args.outage)
+                mark("start")
+                cluster.start_server()
+                mark("started")
             time.sleep(args.after / 3)
             publish("faults-after", "故障后岗位")
-            time.sleep(max(0.0, marks["started"] + args.after - timeline.now()))
+            time.sleep(max(0.0, marks.get("started", 0.0) + args.after - timeline.now()))
+            if "redis" in phases:
+                mark("redis phase")
+                time.sleep(args.redis_before)
+                healthz("before")
+                mark("redis stop")
+                redis.stop()
+                mark("redis stopped")
+                time.sleep(min(2.0, args.redis_outage / 2))
+                healthz("during")
+                time.sleep(max(0.0, marks["redis stopped"] + args.redis_outage - timeline.now()))
+                mark("redis start")
+                redis.start()
+                mark("redis started")
+                time.sleep(args.redis_after)
+                healthz("after")
             stop_event.deadline = time.monotonic() + 30
             stop_event.set()
             for thread in threads:
@@ -262,12 +306,16 @@ def main():
             for process in processes:
                 stop(process)
             cluster.stop()
+            redis.stop()
 
-    print_report(args, timeline, marks, answered, confirmed, report, sink, logs)
+    if "postgres" in phases:
+        print_report(args, timeline, marks, answered, confirmed, report, sink, logs)
+    if "redis" in phases:
+        print_redis_report(args, timeline, marks, health)
 
 
 def print_report(args, timeline, marks, answered, confirmed, report, sink, logs):
-    events = sorted(timeline.events)
+    events = sorted(e for e in timeline.events if e[0] < marks.get("redis phase", float("inf")))
     down, up = marks["stop"], marks["started"]
     print()
     print(
@@ -284,14 +332,14 @@ def print_report(args, timeline, marks, answered, confirmed, report, sink, logs)
         ("after the database is back", lambda s, f: s >= up),
     ]
     for label, where in phases:
-        codes = Counter(status for s, f, _k, status, _fr in events if where(s, f))
+        codes = Counter(status for s, f, _k, status, _fr, _x in events if where(s, f))
         print(f"{label:<34}{sum(codes.values()):>9}  {dict(sorted(codes.items(), key=str))}")
     outage = [e for e in events if e[0] >= down and e[1] <= up]
     unfriendly = [e for e in outage if e[3] == 503 and not e[4]]
     errors_500 = [e for e in events if e[3] == 500]
     print(f"503 answers during the outage without the friendly page: {len(unfriendly)}")
     print(f"500 answers in the whole run: {len(errors_500)}")
-    by_kind = Counter(kind for _s, _f, kind, status, _fr in outage if status == 503)
+    by_kind = Counter(kind for _s, _f, kind, status, _fr, _x in outage if status == 503)
     print("503 during the outage by page:", dict(by_kind))
     first_ok = next((e for e in events if e[0] >= up and e[3] == 200), None)
     print(
@@ -354,6 +402,56 @@ def print_report(args, timeline, marks, answered, confirmed, report, sink, logs)
         "\nmails: messages at the sink; lost: owed but no mail; dup: more than one mail;"
         f"\nextra: a mail with no ledger row. Logs: {logs}"
     )
+
+
+def print_redis_report(args, timeline, marks, health):
+    start = marks["redis phase"]
+    events = sorted(e for e in timeline.events if e[0] >= start)
+    down, up = marks["redis stop"], marks["redis started"]
+    print()
+    print(
+        f"Redis stopped at {down:.1f} s (down at {marks['redis stopped']:.1f} s), started again "
+        f"(empty) at {marks['redis start']:.1f} s, ready at {up:.1f} s; the same traffic"
+    )
+    phases = [
+        ("before the Redis outage", lambda s, f: f < down),
+        ("during (answered while stopped)", lambda s, f: s >= down and f <= up),
+        ("across (began before, ended after)", lambda s, f: s < down <= f or s < up < f),
+        ("after Redis is back", lambda s, f: s >= up),
+    ]
+    columns = f"{'requests':>9}{'p50 ms':>8}{'p95 ms':>8}{'uncached p50':>13}{'X-Cache HIT':>12}"
+    print(f"{'phase':<36}{columns}  status codes")
+    for label, where in phases:
+        chosen = [e for e in events if where(e[0], e[1])]
+        codes = Counter(e[3] for e in chosen)
+        times = sorted((e[1] - e[0]) * 1000 for e in chosen)
+        # Rendered pages only (not from the cache): what an outage costs beyond lost hits.
+        rendered = sorted((e[1] - e[0]) * 1000 for e in chosen if e[3] == 200 and e[5] != "HIT")
+        hits = sum(1 for e in chosen if e[5] == "HIT")
+        share = f"{hits / len(chosen):.0%}" if chosen else "-"
+        print(
+            f"{label:<36}{len(chosen):>9}{percentile(times, 0.5):>8.0f}"
+            f"{percentile(times, 0.95):>8.0f}{percentile(rendered, 0.5):>13.0f}{share:>12}"
+            f"  {dict(sorted(codes.items(), key=str))}"
+        )
+    during = [e for e in events if e[0] >= down and e[1] <= up]
+    print("status codes per page while Redis was down:")
+    for kind in sorted({e[2] for e in during}):
+        chosen = [e for e in during if e[2] == kind]
+        codes = Counter(e[3] for e in chosen)
+        slowest = max((e[1] - e[0]) * 1000 for e in chosen)
+        print(f"  {pad(kind, 24)}{len(chosen):>6}  slowest {slowest:>6.0f} ms  {dict(codes)}")
+    print(f"503 answers while Redis was down: {sum(1 for e in during if e[3] == 503)}")
+    print(f"500 answers in the Redis phase: {sum(1 for e in events if e[3] == 500)}")
+    first_hit = next((e for e in events if e[0] >= up and e[5] == "HIT"), None)
+    print(
+        "recovery: first page served from the cache after Redis was ready: "
+        + (f"{first_hit[1] - up:.2f} s after" if first_hit else "none")
+    )
+    for label in ("before", "during", "after"):
+        if label in health:
+            at, status, body = health[label]
+            print(f"/healthz {label:<7} (at {at:.1f} s): {status} {body!r}")
 
 
 if __name__ == "__main__":
