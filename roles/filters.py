@@ -196,7 +196,9 @@ class RoleFilterSet(django_filters.FilterSet):
         words = segment_query(self.values.get("q", ""))
         if not words:
             return None  # no query, or nothing searchable in it: no filter
-        candidates = RolePage.objects.visible().only("id", "title", "english_name", "synonyms")
+        # Every role: the search backends cannot express visible()'s subquery, and these ids
+        # only ever narrow the filterset's own queryset, which is RolePage.objects.visible().
+        candidates = RolePage.objects.only("id", "title", "english_name", "synonyms")
         matches = list(candidates.search(words, operator="and"))
         needles = [word.lower() for word in words.split()]
 

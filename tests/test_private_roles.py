@@ -130,6 +130,9 @@ def test_visible_is_live_and_public(private_roles):
     assert len(visible) == 45 and not visible & SECRET_SLUGS
     assert set(RolePage.objects.live().values_list("slug", flat=True)) >= SECRET_SLUGS
     assert not RoleCategoryPage.objects.visible().filter(slug="secret-category").exists()
+    # The same pages as Wagtail's own rule, which the sitemap uses.
+    for model in (RolePage, RoleCategoryPage, RoleIndexPage):
+        assert set(model.objects.visible()) == set(model.objects.live().public())
 
 
 def test_private_roles_are_not_mailed_but_a_public_one_is(

@@ -1,8 +1,19 @@
 import json
 
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q, Window, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
+from django.db.models.lookups import StartsWith
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +26,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.models import Page, PageManager
+from wagtail.models import Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -39,8 +50,15 @@ class CataloguePageQuerySet(PageQuerySet):
     def visible(self):
         """What the public may see: live pages outside every view-restricted section (password,
         login or group restrictions apply to the page and all below it). The one rule for
-        listings, counts, feeds, mail, search, the sitemap and the downloads."""
-        return self.live().public()
+        listings, counts, feeds, mail, search and the downloads.
+
+        The same pages as Wagtail's `.live().public()` (which the sitemap uses), but as one SQL
+        condition: `.public()` reads the restrictions when it is called, so a queryset made at
+        import time would keep old ones, and each use (also inside a count's subquery) costs a
+        query. Here a page is private if a restricted page's path is a prefix of its own."""
+        path = ExpressionWrapper(OuterRef("path"), output_field=models.CharField())
+        restricted = PageViewRestriction.objects.filter(StartsWith(path, F("page__path")))
+        return self.live().exclude(Exists(restricted))
 
 
 CataloguePageManager = PageManager.from_queryset(CataloguePageQuerySet)
