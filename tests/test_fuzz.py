@@ -65,6 +65,21 @@ PARAMS = [
     "limit",
     "offset",
     "format",
+    # The subscribe form's scope, Wagtail's page API, the feeds' and links' own names.
+    "categories",
+    "company_types",
+    "search",
+    "search_operator",
+    "type",
+    "fields",
+    "order",
+    "child_of",
+    "descendant_of",
+    "slug",
+    "html_path",
+    "site",
+    "version",
+    "id",
 ]
 PATHS = [
     "/",
@@ -92,10 +107,21 @@ PATHS = [
     "/api/v3/company-types/",
     "/api/v3/backgrounds/",
     "/api/v3/pages/",
+    "/api/v3/pages/find/",
     "/lang/en/",
+    "/subscribe/sent/",
+    "/feeds/categories/design/atom/",
+    "/feeds/company-types/tech-company/atom/",
 ]
+# NUL and the other C0 controls and DEL: a NUL byte is the one value PostgreSQL refuses in any
+# text, and the one SQLite's full-text index refuses in a search.
+CONTROL = ["\x00", "tech\x00company", "x\x01\x08\x0b\x1f\x7f\r\n\t"]
 
-values = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=300))
+values = st.one_of(
+    st.sampled_from(HOSTILE + CONTROL),
+    st.text(max_size=300),
+    st.text(st.characters(max_codepoint=0x20), max_size=20),  # controls, NUL often
+)
 keys = st.one_of(st.sampled_from(PARAMS), st.text(min_size=1, max_size=40))
 query = st.lists(st.tuples(keys, values), max_size=12)  # repeated keys included
 
@@ -125,6 +151,38 @@ def client():
 def test_query_strings(client, path, pairs):
     url = f"{path}?{urlencode(pairs)}"
     check(client.get(url), url)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_control_characters_in_every_parameter(client, path):
+    """Not left to chance: every public parameter of every page gets NUL and control characters,
+    alone, in a list and all at once."""
+    for name in PARAMS:
+        for value in CONTROL:
+            url = f"{path}?{urlencode({name: value})}"
+            check(client.get(url), url)
+        url = f"{path}?{urlencode([(name, 'python'), (name, '\x00')])}"
+        check(client.get(url), url)
+    url = f"{path}?{urlencode(dict.fromkeys(PARAMS, '\x00'))}"
+    check(client.get(url), url)
+
+
+@pytest.mark.parametrize("path", ["/subscribe/", "/compare/", "/match/", "/roles/", "/"])
+def test_control_characters_in_every_form_field(client, path):
+    fields = ["email", "frequency", "category", "company_type", "categories", "company_types"]
+    fields += ["roles", "skill", "background", "q", "next"]
+    for name in fields:
+        for value in CONTROL:
+            form = {"email": "x@example.com", "frequency": "immediately", name: value}
+            check(client.post(path, form), (path, form))
+
+
+@pytest.mark.parametrize("action", ["confirm", "manage", "unsubscribe"])
+def test_control_characters_in_subscription_links(client, action):
+    for value in CONTROL:
+        url = f"/subscribe/{action}/{quote(value, safe='')}/"
+        check(client.get(url), url)
+        check(client.post(url, {"frequency": value, "category": value}), url)
 
 
 @FUZZ
