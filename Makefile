@@ -7,7 +7,7 @@ PORT ?= 8000
 
 MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=static --ignore=test-artifacts --ignore=tests --ignore=bench
 
-.PHONY: run test lint bench load faults setup clean messages
+.PHONY: run test lint bench load faults answers setup clean messages
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ load: $(VENV)/.dev
 
 faults: $(VENV)/.dev
 	$(PY) bench/faults.py
+
+answers: $(VENV)/.dev
+	$(PY) bench/answers.py
 
 clean:
 	rm -rf $(VENV) var static

@@ -4,16 +4,17 @@ Every function reads roles through RolePage.objects.visible() (live and public) 
 links, in a constant number of queries however large the catalogue grows.
 """
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, FloatField, OuterRef, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Count
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 
-from .models import RoleCompanyType, RolePage, RoleSkill, SkillLevel, ThresholdLevel
+from .filters import UNSTATED
+from .models import Background, RoleCompanyType, RolePage, RoleSkill, Skill, SkillLevel
 
 MAX_COMPARED = 4
 SLUG_SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -149,6 +150,51 @@ def compare(values):
     return comparison
 
 
+# How specific a skill is.
+#
+# A skill that most roles need says little about which role fits; one that few roles need says
+# much. Both the finder and related roles weigh a skill by its inverse document frequency over the
+# live roles, idf = log(1 + N / df), read from the database when asked (never a fixed table), and
+# an essential skill counts twice a preferred one.
+
+LEVEL_WEIGHT = {SkillLevel.ESSENTIAL: 2.0, SkillLevel.PREFERRED: 1.0}
+# A skill (or company type) that more than this share of live roles need is "generic": it never
+# makes two roles related on its own.
+GENERIC_SHARE = 0.1
+# The finder's blend of a role's own fit with the fit of its category as a whole.
+CATEGORY_SHARE = 0.25
+# Related roles: the weight of shared company types, and the same category's small bonus.
+COMPANY_TYPE_WEIGHT = 0.1
+SAME_CATEGORY_BONUS = 0.1
+
+
+def idf(size, df):
+    return math.log(1 + size / df) if df else 0.0
+
+
+def is_generic(size, df):
+    return df > GENERIC_SHARE * size
+
+
+def cosine(a, b):
+    dot = sum(value * b.get(key, 0.0) for key, value in a.items())
+    if not dot:
+        return 0.0
+    norms = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norms
+
+
+def document_frequencies(link_model, field):
+    """{term id: number of live roles linked to it}, in one query."""
+    rows = (
+        link_model.objects.filter(page__in=live_roles().values("pk"))
+        .values(field)
+        .annotate(n=Count("page_id", distinct=True))
+        .values_list(field, "n")
+    )
+    return dict(rows)
+
+
 # Related roles.
 
 
@@ -156,50 +202,77 @@ def compare(values):
 class Related:
     role: RolePage
     score: float
-    shared_skills: list
-    shared_company_types: list
+    shared_skills: list  # the skills the two share, the most specific first
+    shared_company_types: list  # the shared company types that are not generic
 
 
-def related_roles(role, limit=5, candidates=30):
-    """The roles closest to `role`: Jaccard similarity of their skills (weight 0.7) and of
-    their company types (0.3), each with what the two share."""
-    my_skills = {link.skill_id: link.skill for link in role.skills}
-    my_companies = {ct.pk: ct for ct in role.company_types}
-    if not my_skills and not my_companies:
+def related_roles(role, limit=5):
+    """The roles closest to `role`: cosine similarity of their skills, each weighted by its
+    specificity (idf) and level, plus a minor share for specific company types in common and a
+    small bonus for the same category. A role is related only when they share a skill that is not
+    generic, or share a skill and the category: the most common skills alone relate nothing."""
+    mine = {link.skill_id: LEVEL_WEIGHT[link.level] for link in role.skills}
+    if not mine:
         return []
-    totals = (
-        RoleSkill.objects.filter(page_id=OuterRef("page_id"))
-        .values("page_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    # The candidates with the most skills in common, relative to their own number of skills.
-    nearest = (
-        RoleSkill.objects.filter(skill_id__in=my_skills, page__in=live_roles().values("pk"))
+    size = live_roles().count()
+    skill_df = document_frequencies(RoleSkill, "skill_id")
+    company_df = document_frequencies(RoleCompanyType, "company_type_id")
+
+    # Every live role sharing a skill with this one, with all its skill links.
+    candidates = (
+        RoleSkill.objects.filter(skill_id__in=mine, page__in=live_roles().values("pk"))
         .exclude(page_id=role.pk)
         .values("page_id")
-        .annotate(shared=Count("pk"), total=Subquery(totals))
-        .annotate(
-            jaccard=Cast(F("shared"), FloatField()) / (len(my_skills) + F("total") - F("shared"))
-        )
-        .order_by("-jaccard", "page_id")[:candidates]
     )
-    jaccard = {row["page_id"]: row["jaccard"] for row in nearest}
-    roles = {r.pk: r for r in live_roles().filter(pk__in=jaccard).for_listing()}
+    vectors, categories = defaultdict(dict), {}
+    for page_id, skill_id, level, category_id in RoleSkill.objects.filter(
+        page_id__in=candidates
+    ).values_list("page_id", "skill_id", "level", "page__category_id"):
+        vectors[page_id][skill_id] = LEVEL_WEIGHT[level] * idf(size, skill_df.get(skill_id, 0))
+        categories[page_id] = category_id
+    companies = defaultdict(dict)
+    for page_id, company_type_id in RoleCompanyType.objects.filter(
+        page_id__in=candidates
+    ).values_list("page_id", "company_type_id"):
+        companies[page_id][company_type_id] = idf(size, company_df.get(company_type_id, 0))
+
+    my_vector = {pk: w * idf(size, skill_df.get(pk, 0)) for pk, w in mine.items()}
+    my_companies = {ct.pk: idf(size, company_df.get(ct.pk, 0)) for ct in role.company_types}
+    scores = {}
+    for page_id, vector in vectors.items():
+        shared = mine.keys() & vector.keys()
+        same_category = categories[page_id] == role.category_id
+        specific = any(not is_generic(size, skill_df.get(pk, 0)) for pk in shared)
+        if not (specific or same_category):
+            continue
+        scores[page_id] = (
+            cosine(my_vector, vector)
+            + COMPANY_TYPE_WEIGHT * cosine(my_companies, companies[page_id])
+            + (SAME_CATEGORY_BONUS if same_category else 0.0)
+        )
+    best = sorted(scores, key=lambda pk: -scores[pk])[: limit * 2]
+    found = {r.pk: r for r in live_roles().filter(pk__in=best).for_listing()}
+
+    def strength(skill):
+        return -idf(size, skill_df.get(skill.pk, 0))
+
     related = []
-    for pk, skill_score in jaccard.items():
-        other = roles.get(pk)
+    for pk in best:
+        other = found.get(pk)
         if other is None:
             continue
-        companies = {ct.pk for ct in other.company_types}
-        union = companies | set(my_companies)
-        company_score = len(companies & set(my_companies)) / len(union) if union else 0
+        shared_skills = [link.skill for link in other.skills if link.skill_id in mine]
+        shared_companies = [
+            ct
+            for ct in other.company_types
+            if ct.pk in my_companies and not is_generic(size, company_df.get(ct.pk, 0))
+        ]
         related.append(
             Related(
                 role=other,
-                score=0.7 * skill_score + 0.3 * company_score,
-                shared_skills=[link.skill for link in other.skills if link.skill_id in my_skills],
-                shared_company_types=[ct for ct in other.company_types if ct.pk in my_companies],
+                score=scores[pk],
+                shared_skills=sorted(shared_skills, key=strength),
+                shared_company_types=shared_companies,
             )
         )
     related.sort(key=lambda r: (-r.score, r.role.path))
@@ -208,67 +281,99 @@ def related_roles(role, limit=5, candidates=30):
 
 # The role finder.
 
-# The finder's group headings; the context lets English say "High entry threshold" where
-# Chinese keeps the facet's short label.
-THRESHOLD_GROUPS = [
-    (ThresholdLevel.HIGH, pgettext_lazy("threshold group", "较高")),
-    (ThresholdLevel.FAIRLY_HIGH, pgettext_lazy("threshold group", "相对较高")),
-    (ThresholdLevel.MODERATE, pgettext_lazy("threshold group", "适中")),
-    ("", gettext_lazy("门槛未注明")),
-]
-
 
 @dataclass
 class Fit:
     role: RolePage
-    score: int
-    have: list  # skill links the visitor brings
+    score: int  # the share of what the role asks that the visitor has, weighted, in percent
+    fit: float  # what the list is ordered by
+    have: list  # skill links the visitor brings, the ones that carry the score first
     need: list  # the rest: essential first, then preferred
 
 
-def rank_by_fit(skill_ids, company_type_slugs=(), per_group=30):
-    """Every live role (at one of the company types, if any are given) scored by how much of
-    what it asks the visitor has: essential skills count double preferred ones. Returns
-    (groups, unmatched): [(threshold label, [Fit…], hidden count)] and the number of roles with
-    no skill in common."""
-    roles = live_roles()
+@dataclass
+class Ranking:
+    fits: list  # one list, best fit first
+    hidden: int  # matching roles beyond the limit
+    unmatched: int  # roles (within the filters) with no skill in common
+
+
+def brought_skills(background_slugs, skill_slugs):
+    """(backgrounds, skill ids): what a visitor brings, a background counting as its skills."""
+    backgrounds = list(
+        Background.objects.filter(slug__in=list(background_slugs)).prefetch_related("skills")
+    )
+    skill_ids = set(Skill.objects.filter(slug__in=list(skill_slugs)).values_list("pk", flat=True))
+    skill_ids |= {skill.pk for background in backgrounds for skill in background.skills.all()}
+    return backgrounds, skill_ids
+
+
+def rank_by_fit(skill_ids, company_type_slugs=(), thresholds=(), limit=30):
+    """Every live role that needs one of `skill_ids`, in one list, best fit first.
+
+    A role's own fit is the F1 of two shares, each skill weighted by its specificity (idf): how
+    much of what the role asks the visitor has (essential skills count double preferred ones),
+    and how much of what the visitor brings the role uses. It is blended (geometric mean, a
+    quarter) with how well the visitor fits the role's category as a whole (the cosine between
+    the visitor's skills and the category's pooled skills), so that a role in a category that
+    suits the visitor beats an equal match elsewhere. Company types and threshold levels
+    (`unstated` for none) filter the list; they never reorder it."""
+    rows = RoleSkill.objects.filter(page__in=live_roles().values("pk")).values_list(
+        "page_id", "skill_id", "level", "page__category_id", "page__path"
+    )
+    links, categories, paths, df = defaultdict(dict), {}, {}, defaultdict(int)
+    for page_id, skill_id, level, category_id, path in rows:
+        links[page_id][skill_id] = LEVEL_WEIGHT[level]
+        categories[page_id], paths[page_id] = category_id, path
+        df[skill_id] += 1
+    size = len(links)
+    weight = {skill_id: idf(size, n) for skill_id, n in df.items()}
+
+    # The category's pooled skills: each skill's weight averaged over the category's roles.
+    pooled, members = defaultdict(lambda: defaultdict(float)), defaultdict(int)
+    for page_id, role_links in links.items():
+        members[categories[page_id]] += 1
+        for skill_id, level_weight in role_links.items():
+            pooled[categories[page_id]][skill_id] += level_weight * weight[skill_id]
+    visitor = {pk: weight[pk] for pk in skill_ids if pk in weight}
+    brought = sum(visitor.values())
+    category_fit = {category_id: cosine(visitor, vector) for category_id, vector in pooled.items()}
+
+    allowed = set(links)
     if company_type_slugs:
-        hiring = RoleCompanyType.objects.filter(company_type__slug__in=company_type_slugs)
-        roles = roles.filter(pk__in=hiring.values("page_id"))
-    links = defaultdict(list)
-    for page_id, skill_id, level in RoleSkill.objects.filter(
-        page__in=roles.values("pk")
-    ).values_list("page_id", "skill_id", "level"):
-        links[page_id].append((skill_id, level))
+        hiring = RoleCompanyType.objects.filter(company_type__slug__in=list(company_type_slugs))
+        allowed &= set(hiring.values_list("page_id", flat=True))
+    if thresholds:
+        levels = ["" if level == UNSTATED else level for level in thresholds]
+        allowed &= set(
+            live_roles().filter(category__threshold_level__in=levels).values_list("pk", flat=True)
+        )
 
-    scores = {}
-    for page_id, page_links in links.items():
-        weight = {SkillLevel.ESSENTIAL: 2, SkillLevel.PREFERRED: 1}
-        total = sum(weight[level] for _skill, level in page_links)
-        have = sum(weight[level] for skill, level in page_links if skill in skill_ids)
-        scores[page_id] = round(100 * have / total) if total else 0
-    matched = {pk: score for pk, score in scores.items() if score > 0}
-    levels = dict(roles.values_list("pk", "category__threshold_level"))
+    fits, coverage = {}, {}
+    for page_id in allowed:
+        role_links = links[page_id]
+        shared = role_links.keys() & visitor.keys()
+        if not shared:
+            continue
+        asked = sum(w * weight[pk] for pk, w in role_links.items())
+        covered = sum(role_links[pk] * weight[pk] for pk in shared) / asked
+        used = sum(visitor[pk] for pk in shared) / brought
+        own = 2 * covered * used / (covered + used)
+        fits[page_id] = (
+            own ** (1 - CATEGORY_SHARE) * category_fit[categories[page_id]] ** CATEGORY_SHARE
+        )
+        coverage[page_id] = covered
 
-    grouped = defaultdict(list)
-    for pk in matched:
-        grouped[levels.get(pk, "")].append(pk)
-    shown = set()
-    for pks in grouped.values():
-        pks.sort(key=lambda pk: -matched[pk])
-        shown.update(pks[:per_group])
-    full = {role.pk: role for role in roles.filter(pk__in=shown).for_listing()}
-
-    groups = []
-    for level, label in THRESHOLD_GROUPS:
-        pks = [pk for pk in grouped.get(level, []) if pk in full]
-        fits = []
-        for pk in pks:
-            role = full[pk]
-            have = [link for link in role.skills if link.skill_id in skill_ids]
-            need = [link for link in role.skills if link.skill_id not in skill_ids]
-            fits.append(Fit(role, matched[pk], have, need))
-        fits.sort(key=lambda fit: (-fit.score, fit.role.path))
-        if fits:
-            groups.append((str(label), fits, len(grouped[level]) - len(fits)))
-    return groups, len(scores) - len(matched)
+    ordered = sorted(fits, key=lambda pk: (-fits[pk], paths[pk]))
+    shown = ordered[:limit]
+    full = {role.pk: role for role in live_roles().filter(pk__in=shown).for_listing()}
+    results = []
+    for pk in shown:
+        role = full.get(pk)
+        if role is None:
+            continue
+        have = [link for link in role.skills if link.skill_id in visitor]
+        have.sort(key=lambda link: -LEVEL_WEIGHT[link.level] * weight[link.skill_id])
+        need = [link for link in role.skills if link.skill_id not in visitor]
+        results.append(Fit(role, round(100 * coverage[pk]), fits[pk], have, need))
+    return Ranking(results, len(ordered) - len(shown), len(allowed) - len(fits))

@@ -21,14 +21,12 @@ from airoles.clients import client_address
 from . import ratelimit, tasks
 from .filters import RoleFilterSet
 from .forms import MatchForm, ScopeForm, SubscribeForm
-from .matching import MAX_COMPARED, compare, rank_by_fit, related_roles
+from .matching import MAX_COMPARED, brought_skills, compare, rank_by_fit, related_roles
 from .models import (
-    Background,
     CompanyType,
     Frequency,
     RoleCategoryPage,
     RolePage,
-    Skill,
     SubscriberStatus,
 )
 from .notifications import make_token, read_token, unsubscribe
@@ -274,21 +272,19 @@ class MatchView(TemplateView):
         form = MatchForm(self.request.GET)
         form.is_valid()
         data = form.cleaned_data
-        chosen_skills = set(data.get("skill", []))
-        backgrounds = list(Background.objects.filter(slug__in=data.get("background", [])))
-        skill_ids = set(
-            Skill.objects.filter(slug__in=chosen_skills).values_list("pk", flat=True)
-        ) | {skill.pk for background in backgrounds for skill in background.skills.all()}
+        backgrounds, skill_ids = brought_skills(data.get("background", []), data.get("skill", []))
         context = {
             **super().get_context_data(**kwargs),
             "form": form,
             "notices": form.notices(),
             "asked": bool(skill_ids),
             "backgrounds": backgrounds,
+            "filtered_by_threshold": bool(data.get("threshold")),
         }
         if skill_ids:
-            groups, unmatched = rank_by_fit(skill_ids, data.get("company_type", []))
-            context.update(groups=groups, unmatched=unmatched)
+            context["ranking"] = rank_by_fit(
+                skill_ids, data.get("company_type", []), data.get("threshold", [])
+            )
         return context
 
 

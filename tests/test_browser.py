@@ -131,17 +131,23 @@ def test_compare_tray_round_trips_through_the_url(catalogue_server, browser):  #
     expect(tray).to_be_hidden()
 
 
-def test_finder_turns_skills_into_a_ranked_list(catalogue_server, browser):  # noqa: F811
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+@pytest.mark.parametrize(("width", "name"), [(1280, "finder-desktop"), (375, "finder-phone")])
+def test_finder_turns_skills_into_a_ranked_list(catalogue_server, browser, width, name):  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(catalogue_server.url + "/match/")
-    page.check("#m-skill-data-analysis")
+    page.check("#m-background-teaching")
     page.check("#m-skill-communication")
+    page.check("#m-threshold-unstated")
     page.get_by_role("button", name="找到适合我的岗位").click()
-    page.wait_for_url("**/match/?*skill=data-analysis*")
+    page.wait_for_url("**/match/?*skill=communication*#results")
+    # The visitor lands on the results, which are one list with the best fit first.
+    expect(page.locator("#results")).to_be_in_viewport()
     first = page.locator(".fit").first
+    expect(first.locator(".fit__title")).to_have_text("AI企业培训师")
     expect(first.locator(".fit__row").first).to_contain_text("你已具备")
     expect(page.locator(".fit__row", has_text="还需要").first).to_be_visible()
-    screenshot(page, "finder-desktop")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    screenshot(page, name)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from roles.matching import compare, rank_by_fit, related_roles
+from roles.matching import GENERIC_SHARE, compare, rank_by_fit, related_roles
 from roles.models import RoleCategoryPage, RolePage, RoleSkill, Skill
 
 from .factories import RolePageFactory
@@ -127,12 +127,43 @@ def test_compare_columns_can_be_removed(client):
 def test_related_roles_of_a_data_role_are_data_roles():
     related = related_roles(role("data-scientist"))
     assert 3 <= len(related) <= 5
-    assert related[0].role.title == "AI数据分析师"
+    assert {item.role.title for item in related[:2]} == {"AI数据分析师", "机器学习工程师"}
     for item in related:
         slugs = {link.skill.slug for link in item.role.skills}
         assert slugs & DATA_SKILLS, item.role.title
         assert item.shared_skills  # what they share is named
     assert "数据科学家" not in [item.role.title for item in related]
+
+
+def skill_frequencies():
+    live = RolePage.objects.live().public()
+    rows = RoleSkill.objects.filter(page__in=live.values("pk")).values_list("skill_id", flat=True)
+    df = {}
+    for skill_id in rows:
+        df[skill_id] = df.get(skill_id, 0) + 1
+    return live.count(), df
+
+
+def test_related_roles_never_rest_on_generic_skills_alone():
+    """issue #13: 提示工程师 was related to AI客户服务代表, AI售前/售后支持 and AI教育导师 through
+    科技公司 and AI技术理解, which most roles share."""
+    related = related_roles(role("prompt-engineer"))
+    titles = [item.role.title for item in related]
+    assert titles[0] == "自然语言处理（NLP）工程师"
+    assert not {"AI客户服务代表", "AI售前/售后支持", "AI教育导师"} & set(titles)
+    size, df = skill_frequencies()
+    for page in RolePage.objects.live().for_listing():
+        for item in related_roles(page):
+            assert item.shared_skills, (page.slug, item.role.slug)
+            specific = [s for s in item.shared_skills if df[s.pk] <= GENERIC_SHARE * size]
+            assert specific or item.role.category_id == page.category_id, (
+                page.slug,
+                item.role.slug,
+            )
+            # The most specific shared skill comes first.
+            assert [df[s.pk] for s in item.shared_skills] == sorted(
+                df[s.pk] for s in item.shared_skills
+            )
 
 
 def test_related_roles_show_on_the_role_page_with_one_click_compare(client):
@@ -148,20 +179,21 @@ def test_related_roles_show_on_the_role_page_with_one_click_compare(client):
 def test_finder_ranks_a_role_whose_essential_skills_are_all_picked_first():
     ml = role("machine-learning-engineer")
     picked = {link.skill_id for link in ml.skills}
-    groups, unmatched = rank_by_fit(picked)
-    fits = {fit.role.slug: fit for _label, group, _hidden in groups for fit in group}
+    ranking = rank_by_fit(picked)
+    fits = {fit.role.slug: fit for fit in ranking.fits}
+    assert ranking.fits[0].role.slug == "machine-learning-engineer"
     assert fits["machine-learning-engineer"].score == 100
     assert fits["machine-learning-engineer"].need == []
     # A role with none of these skills is not ranked above it; it is not listed at all.
     assert "ai-concept-artist" not in fits
-    assert unmatched > 0
+    assert ranking.unmatched > 0
     best = max(fits.values(), key=lambda fit: fit.score)
     assert best.score == 100
 
 
 def test_finder_names_what_you_have_and_what_you_need_essential_first():
-    groups, _ = rank_by_fit(skill_ids("project-management", "communication"))
-    fits = {fit.role.slug: fit for _label, group, _hidden in groups for fit in group}
+    ranking = rank_by_fit(skill_ids("project-management", "communication"))
+    fits = {fit.role.slug: fit for fit in ranking.fits}
     manager = fits["ai-rnd-project-manager"]
     assert [link.skill.slug for link in manager.have] == ["project-management", "communication"]
     needs = [(link.skill.slug, link.level) for link in manager.need]
@@ -169,14 +201,25 @@ def test_finder_names_what_you_have_and_what_you_need_essential_first():
     assert all(level == "essential" for _slug, level in needs[:-1])
 
 
-def test_finder_groups_by_threshold_and_filters_by_company_type():
-    groups, _ = rank_by_fit(skill_ids("data-analysis"), ["financial-institution"])
-    labels = [label for label, _fits, _hidden in groups]
-    assert labels == [
-        label for label in ["较高", "相对较高", "适中", "门槛未注明"] if label in labels
-    ]
-    roles = {fit.role.title for _label, fits, _hidden in groups for fit in fits}
+def test_finder_is_one_list_filtered_by_company_type_and_threshold():
+    ranking = rank_by_fit(skill_ids("data-analysis"), ["financial-institution"])
+    roles = {fit.role.title for fit in ranking.fits}
     assert roles == {"机器学习工程师", "数据科学家", "AI数据分析师"}
+    # One list by fit: the threshold level does not group it.
+    everything = rank_by_fit(skill_ids("data-analysis", "communication"))
+    assert [fit.fit for fit in everything.fits] == sorted(
+        (fit.fit for fit in everything.fits), reverse=True
+    )
+    levels = [fit.role.category.threshold_level for fit in everything.fits]
+    assert levels != sorted(levels, key=["high", "fairly_high", "moderate", ""].index)
+    # The threshold is a filter; `unstated` stands for the categories without a level.
+    high = rank_by_fit(skill_ids("data-analysis", "communication"), thresholds=["high"])
+    assert high.fits and {fit.role.category.threshold_level for fit in high.fits} == {"high"}
+    unstated = rank_by_fit(skill_ids("data-analysis"), thresholds=["unstated", "moderate"])
+    assert {fit.role.category.threshold_level for fit in unstated.fits} == {""}
+    assert [fit.role.slug for fit in high.fits] == [
+        fit.role.slug for fit in everything.fits if fit.role.category.threshold_level == "high"
+    ]
 
 
 def test_finder_page_from_skills_and_background(client):
@@ -184,9 +227,52 @@ def test_finder_page_from_skills_and_background(client):
     assert "匹配结果" in page
     assert re.search(r"你已具备</span><span class=\"chip chip--small chip--shared\">数据分析", page)
     assert "还需要" in page
+    page = client.get("/match/?background=teaching").content.decode()
+    assert "按背景计入的技能来自：教学经验" in page
+    assert "AI企业培训师" in page
+    # A background that is one plain skill is offered as that skill: an old link ticks it.
     page = client.get("/match/?background=programming").content.decode()
-    assert "按背景计入的技能来自：编程基础" in page
+    assert "按背景计入" not in page and "未知的" not in page
+    checked = r'value="programming-languages" id="m-skill-programming-languages" checked'
+    assert re.search(checked, page)
     assert "深度学习算法工程师" in page
+
+
+def test_finder_background_and_skill_lists_have_no_term_in_common(client):
+    page = client.get("/match/").content.decode()
+
+    def labels(field):
+        return set(re.findall(rf'<label for="m-{field}-[a-z0-9_-]+">([^<]+)</label>', page))
+
+    backgrounds, skills = labels("background"), labels("skill")
+    assert backgrounds and skills and not backgrounds & skills
+    assert "产品规划" in skills and "产品规划" not in backgrounds
+    assert {"教学经验", "市场营销背景", "传统设计经验"} <= backgrounds
+    assert labels("threshold") == {"较高", "相对较高", "适中", "未注明"}
+
+
+def test_finder_results_say_why_and_what_is_missing(client):
+    page = client.get(
+        "/match/?skill=statistics&skill=python&skill=data-analysis&threshold=high"
+        "&threshold=unstated"
+    ).content.decode()
+    assert 'action="/match/#results"' in page and 'id="results"' in page
+    results = page[page.index('id="results"') :]
+    items = re.findall(r'<li class="fit" data-role="([a-z0-9-]+)">(.*?)</li>', results, re.S)
+    assert items[0][0] == "data-scientist"
+    for _slug, item in items:
+        assert "badge badge--high" in item or 'class="badge' not in item
+    scientist = items[0][1]
+    # Why: the skills that carried the score, the most specific first; then what is missing.
+    have = re.findall(r'chip--shared">([^<]+)<', scientist)
+    assert have == ["Python", "统计学", "数据分析"]
+    assert re.findall(r'data-skill="([a-z0-9-]+)"', scientist) == [
+        "programming-languages",
+        "r-language",
+        "machine-learning",
+    ]
+    assert 'class="badge' not in scientist  # 数据工程类: the article gives no level
+    assert "门槛较高" in dict(items)["machine-learning-engineer"]
 
 
 @pytest.mark.parametrize(
@@ -196,6 +282,8 @@ def test_finder_page_from_skills_and_background(client):
         ("?skill=telepathy", "未知的技能已忽略：telepathy"),
         ("?skill=drawing-skills&company_type=financial-institution", "没有岗位用到你选的技能"),
         ("?company_type=%00&background=%FF", "未知的"),
+        ("?skill=python&threshold=extreme", "未知的门槛已忽略：extreme"),
+        ("?skill=drawing-skills&threshold=high", "没有岗位用到你选的技能"),
     ],
 )
 def test_finder_bad_input(client, query, expected):
@@ -215,6 +303,8 @@ def test_compare_and_finder_query_counts_do_not_grow(client):
         "/compare/?roles=machine-learning-engineer,data-scientist,data-engineer,ai-data-analyst",
         "/compare/?roles=data-scientist",
         "/match/?skill=python&skill=statistics&skill=data-analysis&skill=communication&skill=sql",
+        "/match/?background=teaching&background=data-analysis&skill=python&threshold=high"
+        "&company_type=tech-company",
         role("data-scientist").url,
         "/",
     ]
