@@ -9,10 +9,13 @@ from .subscriptions import (
 from .taxonomy import (
     Background,
     CompanyType,
+    ResourceKind,
+    ResourceLanguage,
     RoleCompanyType,
     RoleSkill,
     Skill,
     SkillLevel,
+    SkillResource,
 )
 
 __all__ = [
@@ -27,8 +30,11 @@ __all__ = [
     "RolePage",
     "RolePageQuerySet",
     "RoleSkill",
+    "ResourceKind",
+    "ResourceLanguage",
     "Skill",
     "SkillLevel",
+    "SkillResource",
     "Subscriber",
     "SubscriberStatus",
     "ThresholdLevel",
