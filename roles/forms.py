@@ -4,10 +4,12 @@ field keeps a `notice` saying what it dropped or changed, for the page to tell t
 import unicodedata
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from .models import Background, CompanyType, Frequency, RoleCategoryPage, Skill
+from .text import sort_key
 
 QUERY_MAX_LENGTH = 100
 
@@ -62,8 +64,30 @@ class SortField(forms.ChoiceField):
 
 
 def term_choices(model):
-    """The choices of a vocabulary, read when a form is made, not when this module loads."""
-    return lambda: [(term.slug, term.name) for term in model.objects.all()]
+    """The choices of a vocabulary, read when a form is made, not when this module loads: in the
+    reader's order (pinyin on the Chinese interface, alphabetical by English name on the
+    English one, which also shows the English names)."""
+
+    def choices():
+        english = get_language() == "en"
+        terms = sorted(model.objects.all(), key=sort_key)
+        return [(term.slug, (english and term.english_name) or term.name) for term in terms]
+
+    return choices
+
+
+class ReaderOrderIterator(ModelChoiceIterator):
+    """A model choice field's options in the reader's order (see term_choices)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in sorted(self.queryset, key=sort_key):
+            yield self.choice(obj)
+
+
+class ReaderOrderedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ReaderOrderIterator
 
 
 class MatchForm(forms.Form):
@@ -90,7 +114,7 @@ class ScopeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("不选表示全部类别。"),
     )
-    company_types = forms.ModelMultipleChoiceField(
+    company_types = ReaderOrderedMultipleChoiceField(
         label=_("公司类型"),
         queryset=CompanyType.objects.all(),
         to_field_name="slug",
