@@ -173,7 +173,13 @@ class TaxonomyTerm(Term):
     role_count: int = Field(description="Live roles linked to the term.")
 
 
-class TermDetail(TaxonomyTerm):
+class SkillOut(TaxonomyTerm):
+    url: str = Field(
+        description="The skill's page on the site: the roles that need it and how to learn it."
+    )
+
+
+class SkillDetail(SkillOut):
     roles: list[RoleLink]
 
 
@@ -413,27 +419,33 @@ def term_detail(model, link_model, kind, slug, request):
     return {**term_out(term), "roles": roles}
 
 
+def skill_out(term, request):
+    return {**term_out(term), "url": request.build_absolute_uri(f"/skills/{term.slug}/")}
+
+
 @router.get(
     "/skills/",
-    response={200: ListOf[TaxonomyTerm], **ERRORS},
+    response={200: ListOf[SkillOut], **ERRORS},
     url_name="skill_list",
     operation_id="skills_list",
     summary="List skills",
 )
 def list_skills(request: HttpRequest):
-    items = [term_out(t) for t in Skill.objects.annotate(role_count=live_role_count())]
+    terms = Skill.objects.annotate(role_count=live_role_count())
+    items = [skill_out(term, request) for term in terms]
     return {"count": len(items), "items": items}
 
 
 @router.get(
     "/skills/{slug}/",
-    response={200: TermDetail, **ERRORS},
+    response={200: SkillDetail, **ERRORS},
     url_name="skill_detail",
     operation_id="skills_detail",
     summary="Skill detail, with the roles that need it",
 )
 def get_skill(request: HttpRequest, slug: str):
-    return term_detail(Skill, RoleSkill, "skill", slug, request)
+    detail = term_detail(Skill, RoleSkill, "skill", slug, request)
+    return {**detail, "url": request.build_absolute_uri(f"/skills/{slug}/")}
 
 
 def company_type_out(term, request):
