@@ -56,10 +56,14 @@ def test_compare_page_shows_both_definitions_and_marks(client):
     assert role("machine-learning-engineer").definition in page
     assert role("data-scientist").definition in page
     assert re.search(
-        r'class="chip chip--shared">统计学<span class="visually-hidden">（共同）', page
+        r'class="chip chip--shared"><a href="/skills/statistics/">统计学</a>'
+        r'<span class="visually-hidden">（共同）',
+        page,
     )
     assert re.search(
-        r'class="chip chip--unique">Python<span class="visually-hidden">（独有）', page
+        r'class="chip chip--unique"><a href="/skills/python/">Python</a>'
+        r'<span class="visually-hidden">（独有）',
+        page,
     )
     assert "技能重合一览" in page and "<svg" in page  # the overlap picture, drawn on the server
     assert len(re.findall(r"<h1[\s>]", page)) == 1
