@@ -181,7 +181,13 @@ class TaxonomyTerm(Term):
     role_count: int = Field(description="Live roles linked to the term.")
 
 
-class TermDetail(TaxonomyTerm):
+class SkillOut(TaxonomyTerm):
+    url: str = Field(
+        description="The skill's page on the site: the roles that need it and how to learn it."
+    )
+
+
+class SkillDetail(SkillOut):
     roles: list[RoleLink]
 
 
@@ -256,13 +262,9 @@ def role_link(role, request):
     return {"slug": role.slug, "name": role.title, "url": role.get_full_url(request)}
 
 
-def live_roles():
-    return RolePage.objects.visible()
-
-
 def live_links(link_model):
     """Links to live, public roles only, with the role's URL fields, in catalogue order."""
-    links = link_model.objects.filter(page__in=live_roles().values("pk"))
+    links = link_model.objects.filter(page__in=RolePage.objects.visible().values("pk"))
     return Prefetch("role_links", queryset=links.select_related("page").order_by("page__path"))
 
 
@@ -306,7 +308,7 @@ def list_roles(request: HttpRequest, params: Query[RoleQuery]):
         values = getattr(params, name)
         data.setlist(name, [v.strip() for value in values for v in value.split(",") if v.strip()])
     data["q"], data["sort"] = params.q, params.sort
-    filterset = RoleFilterSet(data, queryset=live_roles().for_listing())
+    filterset = RoleFilterSet(data, queryset=RolePage.objects.visible().for_listing())
     form = filterset.form
     form.is_valid()
 
@@ -345,7 +347,7 @@ def list_roles(request: HttpRequest, params: Query[RoleQuery]):
     summary="Role detail",
 )
 def get_role(request: HttpRequest, slug: str):
-    role = live_roles().for_listing().filter(slug=slug).first()
+    role = RolePage.objects.visible().for_listing().filter(slug=slug).first()
     if role is None:
         raise not_found("role", slug)
     return role_detail_out(role, request)
@@ -394,7 +396,7 @@ def get_category(request: HttpRequest, slug: str):
     category = categories().filter(slug=slug).first()
     if category is None:
         raise not_found("category", slug)
-    roles = live_roles().filter(category=category).order_by("path")
+    roles = RolePage.objects.visible().filter(category=category).order_by("path")
     return {
         **category_out(category, request),
         "roles": [role_link(role, request) for role in roles],
@@ -420,27 +422,33 @@ def term_detail(model, link_model, kind, slug, request):
     return {**term_out(term), "roles": roles}
 
 
+def skill_out(term, request):
+    return {**term_out(term), "url": request.build_absolute_uri(f"/skills/{term.slug}/")}
+
+
 @router.get(
     "/skills/",
-    response={200: ListOf[TaxonomyTerm], **ERRORS},
+    response={200: ListOf[SkillOut], **ERRORS},
     url_name="skill_list",
     operation_id="skills_list",
     summary="List skills",
 )
 def list_skills(request: HttpRequest):
-    items = [term_out(t) for t in Skill.objects.annotate(role_count=live_role_count())]
+    terms = Skill.objects.annotate(role_count=live_role_count())
+    items = [skill_out(term, request) for term in terms]
     return {"count": len(items), "items": items}
 
 
 @router.get(
     "/skills/{slug}/",
-    response={200: TermDetail, **ERRORS},
+    response={200: SkillDetail, **ERRORS},
     url_name="skill_detail",
     operation_id="skills_detail",
     summary="Skill detail, with the roles that need it",
 )
 def get_skill(request: HttpRequest, slug: str):
-    return term_detail(Skill, RoleSkill, "skill", slug, request)
+    detail = term_detail(Skill, RoleSkill, "skill", slug, request)
+    return {**detail, "url": request.build_absolute_uri(f"/skills/{slug}/")}
 
 
 def company_type_out(term, request):

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from wagtail.models import ModelLogEntry, Page, PageLogEntry
 
-from .api import THRESHOLD_LABELS, categories, category_out, live_roles, role_out, threshold_of
+from .api import THRESHOLD_LABELS, categories, category_out, role_out, threshold_of
 from .csvfiles import SafeWriter
 from .models import (
     Background,
@@ -122,7 +122,7 @@ def roles_json(request):
 
 
 def roles():
-    return live_roles().for_listing().order_by("category__sort_order", "path")
+    return RolePage.objects.visible().for_listing().order_by("category__sort_order", "path")
 
 
 @require_safe
@@ -167,6 +167,6 @@ class OpenDataView(TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "last_modified": catalogue_last_modified(),
-            "role_count": live_roles().count(),
+            "role_count": RolePage.objects.visible().count(),
             "source": source(),
         }

@@ -221,7 +221,7 @@ def merge_terms(source, target, user=None):
 
     Returns the roles that were changed. Raises PermissionDenied if `user` may not change
     `source` (see may_change_term)."""
-    from .models import Background, RolePage, Skill, Subscriber
+    from .models import Background, RolePage, Skill, SkillResource, Subscriber
 
     if type(source) is not type(target) or source.pk == target.pk:
         raise ValueError("merge a term into another term of the same vocabulary")
@@ -246,6 +246,8 @@ def merge_terms(source, target, user=None):
         if isinstance(source, Skill):
             for background in Background.objects.filter(skills=source):
                 background.skills.add(target)
+            # Its learning resources are still ways to learn the merged skill.
+            SkillResource.objects.filter(skill=source).update(skill=target)
         else:
             for subscriber in Subscriber.objects.filter(company_types=source):
                 subscriber.company_types.add(target)

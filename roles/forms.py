@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from .models import Background, CompanyType, Frequency, RoleCategoryPage, Skill, ThresholdLevel
+from .text import sort_key
 
 QUERY_MAX_LENGTH = 100
 
@@ -65,8 +67,30 @@ class SortField(forms.ChoiceField):
 
 
 def term_choices(model):
-    """The choices of a vocabulary, read when a form is made, not when this module loads."""
-    return lambda: [(term.slug, term.name) for term in model.objects.all()]
+    """The choices of a vocabulary, read when a form is made, not when this module loads: in the
+    reader's order (pinyin on the Chinese interface, alphabetical by English name on the
+    English one, which also shows the English names)."""
+
+    def choices():
+        english = get_language() == "en"
+        terms = sorted(model.objects.all(), key=sort_key)
+        return [(term.slug, (english and term.english_name) or term.name) for term in terms]
+
+    return choices
+
+
+class ReaderOrderIterator(ModelChoiceIterator):
+    """A model choice field's options in the reader's order (see term_choices)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in sorted(self.queryset, key=sort_key):
+            yield self.choice(obj)
+
+
+class ReaderOrderedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ReaderOrderIterator
 
 
 def threshold_choices():
@@ -139,7 +163,7 @@ class MatchForm(forms.Form):
 NULL_CHARACTER = _("含有不允许的空字符，请重新填写。")
 
 
-class TermsField(forms.ModelMultipleChoiceField):
+class TermsField(ReaderOrderedMultipleChoiceField):
     """Terms chosen by slug. A value with a NUL byte, which PostgreSQL cannot compare, is refused
     before any query, in the site's words."""
 

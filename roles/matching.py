@@ -21,10 +21,6 @@ SLUG_SEPARATORS = re.compile(r"[\s,，、;；]+")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def live_roles():
-    return RolePage.objects.visible()
-
-
 # Comparison.
 
 
@@ -124,7 +120,7 @@ def compare(values):
     slugs, notices = parse_role_slugs(values)
     found = {
         role.slug: role
-        for role in live_roles()
+        for role in RolePage.objects.visible()
         .filter(slug__in=[s for s in slugs if SLUG_RE.match(s)][:50])
         .for_listing()
     }
@@ -187,7 +183,7 @@ def cosine(a, b):
 def document_frequencies(link_model, field):
     """{term id: number of live roles linked to it}, in one query."""
     rows = (
-        link_model.objects.filter(page__in=live_roles().values("pk"))
+        link_model.objects.filter(page__in=RolePage.objects.visible().values("pk"))
         .values(field)
         .annotate(n=Count("page_id", distinct=True))
         .values_list(field, "n")
@@ -214,13 +210,15 @@ def related_roles(role, limit=5):
     mine = {link.skill_id: LEVEL_WEIGHT[link.level] for link in role.skills}
     if not mine:
         return []
-    size = live_roles().count()
+    size = RolePage.objects.visible().count()
     skill_df = document_frequencies(RoleSkill, "skill_id")
     company_df = document_frequencies(RoleCompanyType, "company_type_id")
 
     # Every live role sharing a skill with this one, with all its skill links.
     candidates = (
-        RoleSkill.objects.filter(skill_id__in=mine, page__in=live_roles().values("pk"))
+        RoleSkill.objects.filter(
+            skill_id__in=mine, page__in=RolePage.objects.visible().values("pk")
+        )
         .exclude(page_id=role.pk)
         .values("page_id")
     )
@@ -251,7 +249,7 @@ def related_roles(role, limit=5):
             + (SAME_CATEGORY_BONUS if same_category else 0.0)
         )
     best = sorted(scores, key=lambda pk: -scores[pk])[: limit * 2]
-    found = {r.pk: r for r in live_roles().filter(pk__in=best).for_listing()}
+    found = {r.pk: r for r in RolePage.objects.visible().filter(pk__in=best).for_listing()}
 
     def strength(skill):
         return -idf(size, skill_df.get(skill.pk, 0))
@@ -318,7 +316,7 @@ def rank_by_fit(skill_ids, company_type_slugs=(), thresholds=(), limit=30):
     the visitor's skills and the category's pooled skills), so that a role in a category that
     suits the visitor beats an equal match elsewhere. Company types and threshold levels
     (`unstated` for none) filter the list; they never reorder it."""
-    rows = RoleSkill.objects.filter(page__in=live_roles().values("pk")).values_list(
+    rows = RoleSkill.objects.filter(page__in=RolePage.objects.visible().values("pk")).values_list(
         "page_id", "skill_id", "level", "page__category_id", "page__path"
     )
     links, categories, paths, df = defaultdict(dict), {}, {}, defaultdict(int)
@@ -346,7 +344,9 @@ def rank_by_fit(skill_ids, company_type_slugs=(), thresholds=(), limit=30):
     if thresholds:
         levels = ["" if level == UNSTATED else level for level in thresholds]
         allowed &= set(
-            live_roles().filter(category__threshold_level__in=levels).values_list("pk", flat=True)
+            RolePage.objects.visible()
+            .filter(category__threshold_level__in=levels)
+            .values_list("pk", flat=True)
         )
 
     fits, coverage = {}, {}
@@ -366,7 +366,7 @@ def rank_by_fit(skill_ids, company_type_slugs=(), thresholds=(), limit=30):
 
     ordered = sorted(fits, key=lambda pk: (-fits[pk], paths[pk]))
     shown = ordered[:limit]
-    full = {role.pk: role for role in live_roles().filter(pk__in=shown).for_listing()}
+    full = {role.pk: role for role in RolePage.objects.visible().filter(pk__in=shown).for_listing()}
     results = []
     for pk in shown:
         role = full.get(pk)

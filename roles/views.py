@@ -19,7 +19,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from airoles.clients import client_address
 
 from . import ratelimit, tasks
-from .filters import RoleFilterSet
+from .filters import RoleFilterSet, suggest
 from .forms import MatchForm, ScopeForm, SubscribeForm
 from .matching import MAX_COMPARED, brought_skills, compare, rank_by_fit, related_roles
 from .models import (
@@ -27,12 +27,16 @@ from .models import (
     Frequency,
     RoleCategoryPage,
     RolePage,
+    Skill,
     SubscriberStatus,
 )
 from .notifications import make_token, read_token, unsubscribe
+from .skills import skill_overview, skill_profile
+from .text import filter_keys, label_key
 
 ROLES_PER_PAGE = 20
-LONG_FACET = 10  # options; a longer facet scrolls within its box
+LONG_FACET = 10  # options; a longer facet shows its first FACET_TOP and "显示全部 N 项"
+FACET_TOP = 8
 SUGGESTIONS_PER_CATEGORY = 12
 QUERY_KEYS = ("q", "company_type", "category", "skill", "threshold", "sort")
 
@@ -77,11 +81,17 @@ class RoleListView(TemplateView):
 
         facets = [facet for facet in filterset.facets() if facet.name not in preset]
         for facet in facets:
-            if facet.name in ("company_type", "skill"):
-                facet.options.sort(key=lambda option: (-option.count, option.label))
+            # Most roles first, ties in the reader's order (pinyin; English: alphabetical).
+            # Thresholds keep their own order, high to moderate: a scale, not a vocabulary.
+            if facet.name != "threshold":
+                facet.options.sort(key=lambda option: (-option.count, label_key(option.label)))
             facet.long = len(facet.options) > LONG_FACET
+            facet.top = facet.options[:FACET_TOP] if facet.long else facet.options
+            facet.rest = facet.options[FACET_TOP:] if facet.long else []
+            facet.rest_open = any(option.selected for option in facet.rest)
             for option in facet.options:
                 option.disabled = option.count == 0 and not option.selected
+                option.keys = filter_keys(option.label)
 
         chips = [
             {
@@ -97,11 +107,29 @@ class RoleListView(TemplateView):
                 0, {"label": _("关键词：%(q)s") % {"q": state["q"][0]}, "url": url.without("q")}
             )
 
+        query = (state.get("q") or [""])[0]
+        search = filterset.search
+        roles = list(page_obj.object_list)
+        if search is not None:
+            for role in roles:
+                role.match_reasons = search.reasons.get(role.pk, [])
+        heading = self.get_title()
+        if query:
+            heading = ngettext(
+                "搜索“%(query)s”：找到 %(count)s 个岗位",
+                "搜索“%(query)s”：找到 %(count)s 个岗位",
+                paginator.count,
+            ) % {"query": query, "count": paginator.count}
+
         return {
             **super().get_context_data(**kwargs),
             "title": self.get_title(),
+            "heading": heading,
+            "site_query": query,
+            "search_words": search.words if search is not None else [],
+            "suggestions": suggest(query) if query and not paginator.count else None,
             "filterset": filterset,
-            "query": (state.get("q") or [""])[0],
+            "query": query,
             "sort": (state.get("sort") or [""])[0],
             "sort_choices": filterset.form.fields["sort"].choices,
             "facets": facets,
@@ -112,7 +140,7 @@ class RoleListView(TemplateView):
             if page_obj.has_previous()
             else None,
             "next_url": url.page(page_obj.next_page_number()) if page_obj.has_next() else None,
-            "roles": page_obj.object_list,
+            "roles": roles,
             "result_count": paginator.count,
             "notices": notices,
             "canonical_url": self.request.build_absolute_uri(url.page(page_obj.number)),
@@ -198,6 +226,35 @@ class CompanyTypeDetailView(RoleListView):
             },
         )
         return context
+
+
+class SkillListView(TemplateView):
+    """Every skill, grouped, with how many live roles need it, at /skills/."""
+
+    template_name = "roles/skill_list.html"
+
+    def get_context_data(self, **kwargs):
+        groups = skill_overview()
+        return {
+            **super().get_context_data(**kwargs),
+            "groups": groups,
+            "skill_count": sum(len(group.skills) for group in groups),
+        }
+
+
+class SkillDetailView(TemplateView):
+    """One skill at /skills/<slug>/: the roles that need it, where, with what, and how to
+    learn it."""
+
+    template_name = "roles/skill_detail.html"
+
+    def get_context_data(self, slug, **kwargs):
+        skill = get_object_or_404(Skill, slug=slug)
+        return {
+            **super().get_context_data(**kwargs),
+            "skill": skill,
+            "profile": skill_profile(skill),
+        }
 
 
 class CompareView(TemplateView):

@@ -220,6 +220,8 @@ def test_categories_skills_company_types_and_backgrounds(client):
     detail = client.get("/api/v3/skills/python/").json()
     assert len(detail["roles"]) == python["role_count"] > 0
     assert {r["slug"] for r in detail["roles"]} == set(html_slugs("skill=python"))
+    assert detail["url"] == python["url"] == "http://testserver/skills/python/"
+    assert client.get(detail["url"]).status_code == 200
 
     company_types = client.get("/api/v3/company-types/").json()
     assert company_types["count"] > 10

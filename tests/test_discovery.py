@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from roles.models import RolePage
+from roles.models import RolePage, Skill
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,14 @@ def test_sitemap_lists_every_live_page_with_lastmod(client):
         loc = role.full_url
         assert loc in entries, role.title
         assert entries[loc] is not None and entries[loc].text
-    assert len(entries) == 1 + 10 + 45
+    # And a page for each skill that a live role needs.
+    skills = Skill.objects.filter(role_links__page__live=True).distinct()
+    assert skills.count() == 81
+    for skill in skills:
+        loc = f"http://testserver/skills/{skill.slug}/"
+        assert loc in entries, skill.name
+        assert entries[loc] is not None and entries[loc].text
+    assert len(entries) == 1 + 10 + 45 + 81
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_admin_out(client):

@@ -56,10 +56,14 @@ def test_compare_page_shows_both_definitions_and_marks(client):
     assert role("machine-learning-engineer").definition in page
     assert role("data-scientist").definition in page
     assert re.search(
-        r'class="chip chip--shared">统计学<span class="visually-hidden">（共同）', page
+        r'class="chip chip--shared"><a href="/skills/statistics/">统计学</a>'
+        r'<span class="visually-hidden">（共同）',
+        page,
     )
     assert re.search(
-        r'class="chip chip--unique">Python<span class="visually-hidden">（独有）', page
+        r'class="chip chip--unique"><a href="/skills/python/">Python</a>'
+        r'<span class="visually-hidden">（独有）',
+        page,
     )
     assert "技能重合一览" in page and "<svg" in page  # the overlap picture, drawn on the server
     assert len(re.findall(r"<h1[\s>]", page)) == 1
@@ -264,12 +268,13 @@ def test_finder_results_say_why_and_what_is_missing(client):
         assert "badge badge--high" in item or 'class="badge' not in item
     scientist = items[0][1]
     # Why: the skills that carried the score, the most specific first; then what is missing.
-    have = re.findall(r'chip--shared">([^<]+)<', scientist)
-    assert have == ["Python", "统计学", "数据分析"]
-    assert re.findall(r'data-skill="([a-z0-9-]+)"', scientist) == [
-        "programming-languages",
-        "r-language",
-        "machine-learning",
+    have = re.findall(r'chip--shared" href="/skills/([a-z0-9-]+)/">([^<]+)<', scientist)
+    assert have == [("python", "Python"), ("statistics", "统计学"), ("data-analysis", "数据分析")]
+    # Each missing skill leads to its skill page, where the visitor learns how to close the gap.
+    assert re.findall(r'href="/skills/([a-z0-9-]+)/" data-skill="([a-z0-9-]+)"', scientist) == [
+        ("programming-languages", "programming-languages"),
+        ("r-language", "r-language"),
+        ("machine-learning", "machine-learning"),
     ]
     assert 'class="badge' not in scientist  # 数据工程类: the article gives no level
     assert "门槛较高" in dict(items)["machine-learning-engineer"]

@@ -78,7 +78,7 @@ def test_every_role_page_shows_its_definition_skills_and_company_types(client):
         html = client.get(role.url).content.decode()
         assert role.definition in html, role.title
         for link in role.skill_links.all():
-            assert f"/roles/?skill={link.skill.slug}" in html, (role.title, link.skill.slug)
+            assert f"/skills/{link.skill.slug}/" in html, (role.title, link.skill.slug)
         for company_type in role.company_types:
             assert f"/company-types/{company_type.slug}/" in html, (role.title, company_type)
 

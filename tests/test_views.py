@@ -23,7 +23,9 @@ def html(client, url, status=200):
 
 
 def card_titles(page):
-    return re.findall(r'<h3 class="role-card__title"><a href="[^"]+">([^<]+)</a>', page)
+    """Role card titles, as read: without the <mark> of a search match."""
+    found = re.findall(r'<h3 class="role-card__title"><a href="[^"]+">(.*?)</a>', page)
+    return [unescape(re.sub(r"</?mark>", "", title)) for title in found]
 
 
 def notices(page):
@@ -76,7 +78,8 @@ def test_role_page_chips_lead_to_listings(client):
     role = RolePage.objects.get(slug="data-scientist")
     page = html(client, role.url)
     assert 'href="/company-types/financial-institution/"' in page
-    assert 'href="/roles/?skill=statistics"' in page
+    assert 'href="/skills/statistics/"' in page  # the skill's page, which leads to the listing
+    assert 'href="/roles/?skill=statistics"' in html(client, "/skills/statistics/")
     listing = html(client, "/roles/?skill=statistics")
     assert "数据科学家" in card_titles(listing)
 
@@ -141,7 +144,7 @@ def test_search_results_page(client):
     page = html(client, "/roles/?q=数据")
     found = card_titles(page)
     assert found[:4] and all("数据" in title for title in found[:4])
-    assert "<title>“数据”的搜索结果" in page
+    assert f"<title>搜索“数据”：找到 {len(found)} 个岗位" in page
 
 
 BAD_INPUT = {

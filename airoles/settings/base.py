@@ -90,7 +90,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # Login lockouts (AXES_* below); staff unlock under /django-admin/axes/ or `manage.py axes_reset`.
+    # Login lockouts (AXES_* below); staff unlock in /django-admin/axes/ or `manage.py axes_reset`.
     "axes",
     # Wagtail's search index table needs it on PostgreSQL (postgres.E005 otherwise).
     "django.contrib.postgres",

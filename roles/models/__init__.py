@@ -16,10 +16,13 @@ from .subscriptions import (
 from .taxonomy import (
     Background,
     CompanyType,
+    ResourceKind,
+    ResourceLanguage,
     RoleCompanyType,
     RoleSkill,
     Skill,
     SkillLevel,
+    SkillResource,
 )
 
 __all__ = [
@@ -35,8 +38,11 @@ __all__ = [
     "RolePage",
     "RolePageQuerySet",
     "RoleSkill",
+    "ResourceKind",
+    "ResourceLanguage",
     "Skill",
     "SkillLevel",
+    "SkillResource",
     "Subscriber",
     "SubscriberStatus",
     "ThresholdLevel",

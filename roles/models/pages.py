@@ -33,6 +33,7 @@ from wagtail.search import index
 from roles.admin_forms import RolePageForm
 from roles.panels import AudiencePanel
 from roles.search import segment
+from roles.text import index_tokens
 
 from .taxonomy import CompanyType, RoleCompanyType, RoleSkill, SkillLevel
 
@@ -310,6 +311,7 @@ class RolePage(Page):
         index.SearchField("english_name", boost=3),
         index.SearchField("search_title_words", boost=4),
         index.SearchField("search_body_words"),
+        index.SearchField("search_pinyin"),
         index.AutocompleteField("english_name"),
         index.FilterField("category"),
     ]
@@ -333,6 +335,15 @@ class RolePage(Page):
     def search_body_words(self):
         skills = " ".join(link.skill.name for link in self.skill_links.all())
         return segment(" ".join([self.definition, self.skills_text, skills]))
+
+    def search_pinyin(self):
+        """Pinyin of the role's names and skills, so that `tishi` or `tsgcs` finds 提示工程师."""
+        names = [
+            self.title,
+            *self.synonym_list,
+            *(link.skill.name for link in self.skill_links.all()),
+        ]
+        return " ".join(index_tokens(name) for name in names)
 
     @property
     def synonym_list(self):

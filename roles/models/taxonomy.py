@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
@@ -59,10 +61,68 @@ class TaxonomyTerm(index.Indexed, models.Model):
         return segment(self.name)
 
 
-class Skill(TaxonomyTerm):
+class Skill(TaxonomyTerm, ClusterableModel):
+    """A skill; a cluster so that editors attach its learning resources inline."""
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("english_name"),
+        FieldPanel("description"),
+        InlinePanel("resources", heading=_("学习资源"), label=_("学习资源")),
+    ]
+
     class Meta(TaxonomyTerm.Meta):
         verbose_name = _("技能")
         verbose_name_plural = _("技能")
+
+
+class ResourceKind(models.TextChoices):
+    COURSE = "course", _("课程")
+    BOOK = "book", _("书籍")
+    ARTICLE = "article", _("文章")
+    VIDEO = "video", _("视频")
+    DOCS = "docs", _("官方文档")
+    PRACTICE = "practice", _("练习与项目")
+    COMMUNITY = "community", _("社区")
+
+
+class ResourceLanguage(models.TextChoices):
+    CHINESE = "zh", _("中文")
+    ENGLISH = "en", _("英文")
+    OTHER = "other", _("其他")
+
+
+class SkillResource(Orderable):
+    """A way to learn a skill, as an editor found and checked it."""
+
+    skill = ParentalKey(Skill, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(_("标题"), max_length=120)
+    url = models.URLField(_("链接"), max_length=500)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=ResourceKind.choices, default=ResourceKind.COURSE
+    )
+    free = models.BooleanField(_("免费"), default=True, help_text=_("不勾选表示需要付费。"))
+    language = models.CharField(
+        _("语言"), max_length=10, choices=ResourceLanguage.choices, default=ResourceLanguage.CHINESE
+    )
+    checked_on = models.DateField(
+        _("链接检查日期"), help_text=_("最近一次确认链接可用、内容仍然适用的日期。")
+    )
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("url"),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("language"), FieldPanel("free")]),
+        FieldPanel("checked_on"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("学习资源")
+        verbose_name_plural = _("学习资源")
+
+    def __str__(self):
+        return self.title
 
 
 class CompanyType(TaxonomyTerm):

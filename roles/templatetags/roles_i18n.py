@@ -1,5 +1,8 @@
 from django import template
+from django.utils.text import Truncator
 from django.utils.translation import get_language, to_locale
+
+from roles import text
 
 register = template.Library()
 
@@ -12,12 +15,25 @@ def bcp47(language_code):
 
 @register.filter
 def display_name(item):
-    """A role's or category's name for the interface language: the English name on the English
-    interface where there is one, the article's Chinese name otherwise."""
+    """A role's, category's or term's name for the interface language: the English name on the
+    English interface where there is one, the article's Chinese name otherwise."""
     if isinstance(item, dict):
         english, title = item.get("english_name", ""), item.get("title", "")
     else:
-        english, title = getattr(item, "english_name", ""), getattr(item, "title", "")
+        english = getattr(item, "english_name", "")
+        title = getattr(item, "title", "") or getattr(item, "name", "")
     if english and get_language() == "en":
         return english
     return title or item
+
+
+@register.filter
+def highlight(value, words):
+    """`value` escaped, with the search words it contains (or spells in pinyin) in <mark>."""
+    return text.highlight(value, words)
+
+
+@register.filter
+def truncate_highlight(value, words, length=60):
+    """The first `length` characters of `value` (as truncatechars), highlighted."""
+    return text.highlight(Truncator(value or "").chars(int(length)), words)

@@ -3,6 +3,63 @@
 // bar and the Back button in step. Without this script the GET form and links work as they are.
 (function () {
   "use strict";
+
+  // A long facet (company types, skills) gets a box that narrows its options as you type: by
+  // the name, its pinyin or the pinyin's initials (data-keys, written by the server). Without
+  // this script the facet is a plain list whose "显示全部 N 项" opens the rest.
+  function normalise(text) {
+    return text.toLowerCase().replace(/\s+/g, "");
+  }
+
+  function filterFacet(fieldset, input) {
+    var wanted = normalise(input.value);
+    var shown = 0;
+    fieldset.querySelectorAll(".facet__option").forEach(function (option) {
+      var keys = (option.getAttribute("data-keys") || option.textContent).toLowerCase();
+      var match = !wanted || keys.split(" ").some(function (key) {
+        return normalise(key).indexOf(wanted) !== -1;
+      });
+      option.hidden = !match;
+      if (match) shown += 1;
+    });
+    // While filtering, every match shows, including those behind "显示全部".
+    var more = fieldset.querySelector(".facet__more");
+    if (more) {
+      if (wanted && !more.open) { more.open = true; more.dataset.openedByFilter = "1"; }
+      if (!wanted && more.dataset.openedByFilter) { more.open = false; delete more.dataset.openedByFilter; }
+    }
+    fieldset.classList.toggle("facet--filtering", Boolean(wanted));
+    var none = fieldset.querySelector(".facet__none");
+    if (none) none.hidden = shown > 0;
+  }
+
+  function enhanceFacets(root) {
+    root.querySelectorAll("fieldset[data-facet-filter]").forEach(function (fieldset) {
+      if (fieldset.querySelector(".facet__filter")) return;
+      var legend = fieldset.querySelector("legend");
+      var input = document.createElement("input");
+      input.type = "search";
+      input.className = "input facet__filter";
+      input.setAttribute("aria-label", fieldset.getAttribute("data-facet-filter"));
+      input.placeholder = fieldset.getAttribute("data-facet-filter");
+      input.autocomplete = "off";
+      input.setAttribute("data-facet-filter-input", "");
+      var none = document.createElement("p");
+      none.className = "facet__none";
+      none.hidden = true;
+      none.setAttribute("role", "status");
+      none.textContent = fieldset.getAttribute("data-facet-none");
+      legend.insertAdjacentElement("afterend", input);
+      input.insertAdjacentElement("afterend", none);
+      input.addEventListener("input", function () { filterFacet(fieldset, input); });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") event.preventDefault(); // not a search of the listing
+      });
+    });
+  }
+
+  enhanceFacets(document);
+
   var listing = document.getElementById("listing");
   if (!listing || !window.fetch || !window.DOMParser || !window.history.pushState) return;
 
@@ -35,11 +92,41 @@
         var next = doc.getElementById("listing");
         if (!next) { window.location.assign(url); return; }
         next.querySelector("#filter-drawer").open = drawerOpen;
+        // A facet's "显示全部" stays open if the visitor had opened it.
+        var opened = Array.prototype.map.call(
+          current.querySelectorAll(".facet__more[open]"),
+          function (more) { return more.closest("fieldset").querySelector("input[name]").name; }
+        );
+        next.querySelectorAll(".facet__more").forEach(function (more) {
+          var field = more.closest("fieldset").querySelector("input[name]");
+          if (field && opened.indexOf(field.name) !== -1) more.open = true;
+        });
+        var typed = {};
+        current.querySelectorAll("input[data-facet-filter-input]").forEach(function (input) {
+          var field = input.closest("fieldset").querySelector("input[name]");
+          if (field && input.value) typed[field.name] = input.value;
+        });
         current.replaceWith(next);
+        enhanceFacets(next);
+        next.querySelectorAll("input[data-facet-filter-input]").forEach(function (input) {
+          var fieldset = input.closest("fieldset");
+          var field = fieldset.querySelector("input[name]");
+          if (field && typed[field.name]) {
+            input.value = typed[field.name];
+            filterFacet(fieldset, input);
+          }
+        });
+        // The page's heading and the header's search box say what is searched now.
+        var heading = doc.querySelector(".page-head h1");
+        var here = document.querySelector(".page-head h1");
+        if (heading && here) here.textContent = heading.textContent;
+        var box = document.getElementById("site-search-q");
+        var nextBox = doc.getElementById("site-search-q");
+        if (box && nextBox) box.value = nextBox.value;
         document.title = doc.title;
         var canonical = doc.querySelector("link[rel=canonical]");
-        var here = document.querySelector("link[rel=canonical]");
-        if (canonical && here) here.href = canonical.href;
+        var link = document.querySelector("link[rel=canonical]");
+        if (canonical && link) link.href = canonical.href;
         if (push) window.history.pushState({ listing: true }, "", url);
         followLanguageLinks();
         var again = focused && document.getElementById(focused);
@@ -63,7 +150,11 @@
 
   document.addEventListener("change", function (event) {
     var form = event.target.form;
-    if (form && form.id === "filters" && event.target.name !== "q") load(formURL(form), true);
+    // Only the filters themselves: not the keyword box (sent with the form) nor a facet's
+    // filter-as-you-type box, which has no name.
+    if (form && form.id === "filters" && event.target.name && event.target.name !== "q") {
+      load(formURL(form), true);
+    }
   });
   document.addEventListener("submit", function (event) {
     if (event.target.id !== "filters") return;
