@@ -86,13 +86,22 @@ def invalidate(**kwargs):
 
 
 def connect_signals():
-    from wagtail.models import Page, Site
+    from wagtail.models import Page, PageViewRestriction, Site
 
     from .models import Background, CompanyType, RoleCompanyType, RoleSkill, Skill
 
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(invalidate, dispatch_uid=f"pagecache-{signal!r}")
-    for model in (Page, Site, Skill, CompanyType, Background, RoleSkill, RoleCompanyType):
+    for model in (
+        Page,
+        PageViewRestriction,
+        Site,
+        Skill,
+        CompanyType,
+        Background,
+        RoleSkill,
+        RoleCompanyType,
+    ):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"pagecache-save-{model}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"pagecache-del-{model}")
     m2m_changed.connect(

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 
-from wagtail.models import APIToken
+from wagtail.models import APIToken, PageViewRestriction
 
 from roles.caching import _cacheable_response
 from roles.models import RolePage, Skill
@@ -68,6 +68,18 @@ def test_changing_a_term_drops_the_cached_copies(client):
     skill.save()
     response = client.get("/roles/?skill=python")
     assert response["X-Cache"] == "MISS" and "Python 编程" in response.content.decode()
+
+
+def test_restricting_a_role_drops_the_cached_copies_that_list_it(client):
+    role = RolePage.objects.get(slug="prompt-engineer")
+    client.get("/roles/")
+    assert client.get("/roles/")["X-Cache"] == "HIT"
+    PageViewRestriction.objects.create(
+        page=role, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    response = client.get("/roles/")
+    assert response["X-Cache"] == "MISS"
+    assert role.url not in response.content.decode()
 
 
 def test_unpublishing_drops_the_cached_copies(client):
