@@ -46,10 +46,10 @@ def setup_database(folder):
 
 
 def old_rank_by_fit(skill_ids):
-    from roles.matching import Fit, Ranking, live_roles
-    from roles.models import RoleSkill, SkillLevel, ThresholdLevel
+    from roles.matching import Fit, Ranking
+    from roles.models import RolePage, RoleSkill, SkillLevel, ThresholdLevel
 
-    roles = live_roles()
+    roles = RolePage.objects.visible()
     links = defaultdict(list)
     for page_id, skill_id, level in RoleSkill.objects.filter(
         page__in=roles.values("pk")
@@ -73,11 +73,14 @@ def old_rank_by_fit(skill_ids):
 
 
 def old_related_roles(role, limit=5):
-    from roles.matching import Related, live_roles
+    from roles.matching import Related
+    from roles.models import RolePage
 
     my_skills = {link.skill_id for link in role.skills}
     my_companies = {ct.pk for ct in role.company_types}
-    others = {other.pk: other for other in live_roles().exclude(pk=role.pk).for_listing()}
+    others = {
+        other.pk: other for other in RolePage.objects.visible().exclude(pk=role.pk).for_listing()
+    }
     jaccard = {}
     for pk, other in others.items():
         skills = {link.skill_id for link in other.skills}
