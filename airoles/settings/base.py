@@ -175,9 +175,13 @@ else:
 
 # Logins (Wagtail's /admin/login/ and Django's /django-admin/) go through django-axes first: it
 # refuses an account or an address that failed too often, before any password is checked.
-# AxesBackend is axes' check and Django's ModelBackend in one class: a session records the
-# backend that logged it in, and a session (force_login, previews) must be able to load its user.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend"]
+# AxesBackend only checks (it logs nobody in: ModelBackend does), but unlike
+# AxesStandaloneBackend it can load a session's user, which tools that log in with the first
+# backend (Wagtail's page test helpers) need.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Failures are counted per account and, separately, per client address: ten wrong passwords for
 # one account (from any number of addresses) lock that account, and ten from one address (for
 # any accounts) lock that address, for AXES_COOLOFF_TIME after the last failure; a successful
