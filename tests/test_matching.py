@@ -229,7 +229,8 @@ def test_finder_is_one_list_filtered_by_company_type_and_threshold():
 def test_finder_page_from_skills_and_background(client):
     page = client.get("/match/?skill=data-analysis&skill=communication").content.decode()
     assert "匹配结果" in page
-    assert re.search(r"你已具备</span><span class=\"chip chip--small chip--shared\">数据分析", page)
+    have = r'你已具备</span><a class="chip chip--small chip--shared" href="/skills/data-analysis/">'
+    assert re.search(have + "数据分析", page)
     assert "还需要" in page
     page = client.get("/match/?background=teaching").content.decode()
     assert "按背景计入的技能来自：教学经验" in page
