@@ -101,6 +101,8 @@ class Comparison:
             shared = sum(1 for s in skills if s["shared"])
             unique = sum(1 for s in skills if s["unique"] and not s["shared"])
             other = len(skills) - shared - unique
+            shared_end = round(100 * shared / total)
+            other_end = round(100 * (shared + other) / total)
             columns.append(
                 {
                     "role": role,
@@ -109,10 +111,10 @@ class Comparison:
                     "shared_count": shared,
                     "unique_count": unique,
                     "other_count": other,
-                    "shared_pct": round(100 * shared / total),
-                    "unique_pct": 100 - round(100 * (shared + other) / total) if skills else 0,
-                    "other_pct": round(100 * (shared + other) / total) - round(100 * shared / total),
-                    "other_end": round(100 * (shared + other) / total),
+                    "shared_pct": shared_end,
+                    "other_pct": other_end - shared_end,
+                    "other_end": other_end,
+                    "unique_pct": 100 - other_end if skills else 0,
                 }
             )
         return columns
