@@ -95,9 +95,14 @@ class Comparison:
                 }
                 for company_type in role.company_types
             ]
+            # The three parts of a bar are the three counts its label states, so they add up
+            # (a role with no skills draws an empty bar, not a full "some" one).
             total = len(skills) or 1
             shared = sum(1 for s in skills if s["shared"])
-            unique = sum(1 for s in skills if s["unique"])
+            unique = sum(1 for s in skills if s["unique"] and not s["shared"])
+            other = len(skills) - shared - unique
+            shared_end = round(100 * shared / total)
+            other_end = round(100 * (shared + other) / total)
             columns.append(
                 {
                     "role": role,
@@ -105,11 +110,11 @@ class Comparison:
                     "company_types": company_types,
                     "shared_count": shared,
                     "unique_count": unique,
-                    "other_count": len(skills) - shared - unique,
-                    "shared_pct": round(100 * shared / total),
-                    "unique_pct": round(100 * unique / total),
-                    "other_pct": 100 - round(100 * shared / total) - round(100 * unique / total),
-                    "other_end": 100 - round(100 * unique / total),
+                    "other_count": other,
+                    "shared_pct": shared_end,
+                    "other_pct": other_end - shared_end,
+                    "other_end": other_end,
+                    "unique_pct": 100 - other_end if skills else 0,
                 }
             )
         return columns

@@ -211,13 +211,14 @@ def test_visitor_flow_from_home_to_a_comparison(catalogue_server, browser, width
     page.goto(base + "/")
     screenshot(page, f"flow-1-home-{width}")
     if width < 700:
+        page.locator(".site-menu__toggle").click()  # on a phone the links are behind 菜单
         page.locator(".site-nav").get_by_role("link", name="全部岗位").click()
     else:
         page.get_by_role("link", name="全部岗位").first.click()
     page.wait_for_url("**/roles/")
     drawer = page.locator("#filter-drawer")
     if not drawer.evaluate("d => d.open"):
-        drawer.locator("summary").click()
+        drawer.locator("summary.drawer__toggle").click()  # not the long facets' own summaries
     page.check("#f-company_type-financial-institution")
     page.wait_for_url("**/roles/?company_type=financial-institution")
     expect(page.locator(".result-count")).to_have_text("共 8 个岗位")

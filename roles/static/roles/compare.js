@@ -2,13 +2,16 @@
 // shown in a bar on every page until cleared. The compare page is the source of truth: opening
 // /compare/?roles=… puts exactly those roles in the tray. Without this script, "加入对比" is a
 // plain link to the compare page, where more roles can be added. Its words come translated from
-// the tray's data-label-* attributes.
+// the tray's data-label-* attributes. A fifth role is refused in place (the tray stays as it was,
+// with a message in a live region); on the compare page itself the tray is not shown.
 (function () {
   "use strict";
   var KEY = "airoles-compare";
   var MAX = 4;
   var tray = document.getElementById("compare-tray");
   if (!tray || !window.localStorage) return;
+  var onComparePage = !!document.querySelector("[data-compared-roles]");
+  var message = "";
 
   function read() {
     try {
@@ -17,6 +20,7 @@
     } catch (e) { return []; }
   }
   function write(items) {
+    message = "";
     try { localStorage.setItem(KEY, JSON.stringify(items.slice(0, MAX))); } catch (e) { /* full or blocked */ }
     render();
   }
@@ -42,9 +46,9 @@
       toggle.classList.toggle("is-added", on);
     });
     tray.textContent = "";
-    tray.hidden = items.length === 0;
-    document.body.classList.toggle("has-compare-tray", items.length > 0);
-    if (!items.length) return;
+    tray.hidden = items.length === 0 || onComparePage;
+    document.body.classList.toggle("has-compare-tray", !tray.hidden);
+    if (tray.hidden) return;
     tray.appendChild(el("p", { "class": "compare-tray__title" }, tray.dataset.labelTitle.replace("{count}", items.length).replace("{max}", MAX)));
     var list = el("ul", { "class": "compare-tray__items" });
     items.forEach(function (item) {
@@ -62,6 +66,16 @@
     }
     actions.appendChild(el("button", { "type": "button", "class": "button button--small button--ghost", "data-clear": "" }, tray.dataset.labelClear));
     tray.appendChild(actions);
+    // Announced when its text changes (role=status is a polite live region).
+    tray.appendChild(el("p", { "class": "compare-tray__message", "role": "status" }, message));
+  }
+
+  function refuse() {
+    render();
+    message = tray.dataset.labelFull.replace("{max}", MAX);
+    var status = tray.querySelector(".compare-tray__message");
+    // Set after the region is in the page, so screen readers hear the change.
+    window.setTimeout(function () { status.textContent = message; }, 50);
   }
 
   document.addEventListener("click", function (event) {
@@ -73,7 +87,7 @@
       var without = items.filter(function (i) { return i.slug !== slug; });
       if (without.length !== items.length) write(without);
       else if (items.length < MAX) write(items.concat([{ slug: slug, title: toggle.dataset.compareTitle }]));
-      else window.location.assign(compareURL(items.concat([{ slug: slug }])));
+      else refuse();
       return;
     }
     var remove = event.target.closest("[data-remove]");
