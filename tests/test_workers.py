@@ -156,7 +156,7 @@ def copy_on_own_server():
     """The test database as it is now (committed), copied to a PostgreSQL server of its own that
     the test may stop."""
     cluster = Cluster(find_bin_dir())
-    cluster.url = cluster.start()
+    cluster.start()  # its url is a property
     try:
         cluster.create_database()
         db = connection.settings_dict
