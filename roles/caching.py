@@ -13,12 +13,19 @@ no cookie is set, no CSRF token or message is on the page. Entries are keyed by 
 number that each change bumps, so invalidation is one write, shared by every app server that
 uses the same cache.
 
+The key is built from the query parameters a page reads, and only those (KNOWN_PARAMETERS, per
+path): sorted by name, each name=value pair once, the rest dropped. `?utm_source=…`, `?z=…` or
+the same filters in another order share the canonical page's entry, so adding a parameter does
+not bypass the cache or grow it. Paths not listed keep all their parameters (sorted).
+
 When the cache is unreachable (airoles/cache.py) pages are served uncached. A change made then
 could not drop the cached pages, so this process drops them as soon as the cache answers again.
 """
 
 import hashlib
 import logging
+import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,6 +44,25 @@ UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/subscribe/", 
 MAX_URL_LENGTH = 1000
 # Credentialed responses vary on these (an API token; the session and language cookies).
 CREDENTIAL_HEADERS = ("Authorization", "Cookie")
+
+# The query parameters each page reads (fullmatch on the path); the page cache's key keeps only
+# these. A page not listed here keeps every parameter in its key.
+LISTING_PARAMETERS = ("q", "company_type", "category", "skill", "threshold", "sort", "page")
+API_TERMS = "categories|skills|company-types|backgrounds"
+KNOWN_PARAMETERS = [
+    (re.compile(pattern), frozenset(names))
+    for pattern, names in (
+        (r"/roles/", LISTING_PARAMETERS),
+        (r"/company-types/[^/]+/", LISTING_PARAMETERS),
+        (r"/company-types/", ()),
+        (r"/compare/", ("roles",)),
+        (r"/match/", ("background", "skill", "company_type", "threshold")),
+        (r"/skills/(?:[^/]+/)?", ()),
+        (r"/api/v3/roles/", (*LISTING_PARAMETERS[:-1], "limit", "offset")),
+        (rf"/api/v3/(?:roles|{API_TERMS})/[^/]+/", ()),
+        (rf"/api/v3/(?:{API_TERMS})/", ()),
+    )
+]
 
 # An invalidation the cache could not take (it was down); retried once it is back.
 _missed_invalidation = False
@@ -119,9 +145,31 @@ def _page_saved(sender, instance, **kwargs):
         invalidate()
 
 
+def known_parameters(path):
+    """The query parameter names `path` reads, or None if it is not listed (keep them all)."""
+    for pattern, names in KNOWN_PARAMETERS:
+        if pattern.fullmatch(path):
+            return names
+    return None
+
+
+def normalised_query(request):
+    """The request's query string as the cache key sees it: the known parameters only, sorted by
+    name (values of one name keep their order: it may matter, e.g. compare's columns), each
+    name=value pair once."""
+    known = known_parameters(request.path_info)
+    pairs = []
+    for name in sorted(request.GET):
+        if known is not None and name not in known:
+            continue
+        for value in dict.fromkeys(request.GET.getlist(name)):
+            pairs.append((name, value))
+    return urlencode(pairs)
+
+
 def _cache_key(request):
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    url = request.build_absolute_uri()
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{normalised_query(request)}"
     digest = hashlib.sha256(f"{language}|{url}".encode()).hexdigest()
     return f"pagecache:{generation()}:{digest}"
 

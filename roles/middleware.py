@@ -1,7 +1,9 @@
-"""Small middleware: CORS for the open data, and the language's Vary header."""
+"""Small middleware: CORS for the open data, the language's Vary header, and gzip for public
+HTML."""
 
 from django.http import HttpResponse
 from django.middleware import locale
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 
 CORS_PATHS = ("/api/v3/", "/data/")
@@ -47,3 +49,22 @@ class LocaleMiddleware(locale.LocaleMiddleware):
         response = super().process_response(request, response)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for public HTML pages only. Compression next to a secret on the
+    same page lets an attacker who can inject text and watch sizes guess the secret (BREACH), so
+    a response is left as it is if it sets a cookie, carries a CSRF token, is private (a session
+    or an API token: roles/caching.py) or is not HTML. Before ConditionalGetMiddleware in
+    MIDDLEWARE, so its ETag is computed on the uncompressed page."""
+
+    def process_response(self, request, response):
+        if (
+            response.streaming
+            or response.cookies
+            or not response.get("Content-Type", "").startswith("text/html")
+            or "private" in response.get("Cache-Control", "")
+            or b"csrfmiddlewaretoken" in response.content
+        ):
+            return response
+        return super().process_response(request, response)

@@ -1,8 +1,30 @@
 """Subscription emails and the delivery ledger.
 
-The ledger (Delivery) is written first, one row per email owed, and rows are sent one per
-transaction under SELECT … FOR UPDATE SKIP LOCKED: two workers never take the same row, and a
-worker killed mid-send leaves its row pending (its transaction rolls back) for the next run.
+The ledger (Delivery) is written first, one row per email owed (one per subscriber and role,
+or per subscriber and digest week). Workers send it in batches:
+
+1. Claim: one short statement picks up to CLAIM_BATCH pending, due rows (SELECT … FOR UPDATE
+   SKIP LOCKED LIMIT n, skipping rows another worker holds) and takes a PostgreSQL
+   *session-level advisory lock* on each. The advisory lock is the claim: it is held by the
+   worker's database session, not by a transaction, so no row lock or transaction stays open
+   while mail is sent, and it disappears by itself when the worker dies (its connection
+   closes), so a killed worker's unsent rows are free for the next run at once, with no lease
+   timeout to wait out. After locking, the rows are read again: a row another worker marked
+   SENT just before giving up its lock is no longer pending and is dropped.
+2. Send: over one SMTP connection, opened once and kept for the whole run, each claimed row is
+   rendered, sent, and marked SENT (or its failure recorded) in its own one-statement
+   transaction, right after the SMTP server accepts it.
+3. Release the batch's locks, claim the next batch.
+
+So a mail is sent at most once per delivery, except if a worker dies between the SMTP server
+accepting a mail and the SENT update: the same window the one-row-per-transaction ledger had
+(no ledger can close it; each mail's Message-ID, `<delivery-PK@airoles>`, is stable, so a
+receiver can drop such a duplicate). Nothing is lost: an unsent row stays pending. Inside an
+outer transaction (e.g. a test, or the immediate task backend under ATOMIC_REQUESTS), the
+claims are transaction-level advisory locks instead, released only when the SENT marks commit.
+
+Rendering is shared: a role's mail is rendered once per role and language with placeholders
+for the subscriber's two links, then each subscriber's links are put in (`build_message`).
 """
 
 import datetime
@@ -14,11 +36,13 @@ from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import connection as db
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -36,6 +60,8 @@ from .models import (
 logger = logging.getLogger(__name__)
 SALT = "roles.subscriptions"
 BATCH = 1000
+CLAIM_BATCH = 50  # deliveries claimed (and locked) at once by a sending worker
+LOCK_NAMESPACE = 0x616972  # first key of the advisory locks that claim deliveries
 
 
 # Signed links: no password, no account.
@@ -143,21 +169,49 @@ class SubscriptionMail(EmailMultiAlternatives):
         return super().message(policy=policy.clone(header_factory=LIST_HEADERS))
 
 
-def build_message(subscriber, subject, template, context, message_id=None):
-    """Render a mail; call it inside mail_language() so that the subject and the body agree."""
-    context = {**context, **links(subscriber), "subscriber": subscriber}
+# Placeholders for a subscriber's own links: a mail rendered once with them is personalised by
+# replacing them (they contain nothing a template or a translation would escape or change).
+LINK_PLACEHOLDERS = {
+    "manage_url": "https://airoles.invalid/__manage_url__",
+    "unsubscribe_url": "https://airoles.invalid/__unsubscribe_url__",
+}
+
+
+def render_mail(template, context):
+    """A mail's text and HTML bodies rendered once, with placeholders for the subscriber's links;
+    `build_message(…, rendered=…)` fills them in for each subscriber."""
+    context = {**context, **LINK_PLACEHOLDERS}
+    return (
+        render_to_string(f"emails/{template}.txt", context),
+        render_to_string(f"emails/{template}.html", context),
+    )
+
+
+def build_message(subscriber, subject, template, context, message_id=None, rendered=None):
+    """Render a mail; call it inside mail_language() so that the subject and the body agree.
+    `rendered`: the bodies from render_mail() (for templates that do not use `subscriber`)."""
+    urls = links(subscriber)
+    if rendered is None:
+        context = {**context, **urls, "subscriber": subscriber}
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    else:
+        text, html = rendered
+        for name, placeholder in LINK_PLACEHOLDERS.items():
+            text = text.replace(placeholder, urls[name])
+            html = html.replace(placeholder, escape(urls[name]))
     message = SubscriptionMail(
         subject=subject,
-        body=render_to_string(f"emails/{template}.txt", context),
+        body=text,
         to=[subscriber.email],
         headers={
             # RFC 8058: mail clients may unsubscribe with one POST to this URL.
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe": f"<{urls['unsubscribe_url']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             **({"Message-ID": message_id} if message_id else {}),
         },
     )
-    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 
@@ -288,6 +342,8 @@ def _insert(deliveries):
 
 
 def role_message(delivery, cache, language=None):
+    """The mail for a role delivery, or None if the role is no longer public. `cache` (a dict
+    kept across a run) holds each role, and its mail rendered once per language."""
     if delivery.role_id not in cache:
         # Offline or made private since it was queued: not sent (the delivery is cancelled).
         cache[delivery.role_id] = (
@@ -299,14 +355,20 @@ def role_message(delivery, cache, language=None):
     role = cache[delivery.role_id]
     if role is None:
         return None
-    context = {"role": role, "role_url": absolute(role.url or "/")}
     with mail_language(language):
+        key = (delivery.role_id, translation.get_language())
+        if key not in cache:
+            context = {"role": role, "role_url": absolute(role.url or "/")}
+            subject = _("新岗位：%(role)s · AI岗位图谱") % {"role": role.title}
+            cache[key] = subject, render_mail("new_role", context)
+        subject, rendered = cache[key]
         return build_message(
             delivery.subscriber,
-            _("新岗位：%(role)s · AI岗位图谱") % {"role": role.title},
+            subject,
             "new_role",
-            context,
+            {},
             message_id=f"<delivery-{delivery.pk}@airoles>",
+            rendered=rendered,
         )
 
 
@@ -337,49 +399,109 @@ def digest_message(delivery, language=None):
         )
 
 
+CLAIM_SQL = """
+WITH candidates AS MATERIALIZED (
+    SELECT d.id, d.next_attempt_at FROM {table} d
+    WHERE d.status = %(pending)s AND d.next_attempt_at <= %(now)s
+      AND NOT EXISTS (
+          SELECT 1 FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.pid <> pg_backend_pid()
+            AND l.classid::bigint = %(namespace)s AND l.objid::bigint = mod(d.id, 2147483647)
+      )
+    ORDER BY d.next_attempt_at, d.id
+    LIMIT %(limit)s
+    FOR UPDATE OF d SKIP LOCKED
+)
+SELECT id FROM candidates WHERE {lock}(%(namespace)s, mod(id, 2147483647)::integer)
+"""
+
+
+def claim_deliveries(size):
+    """Claim up to `size` pending, due deliveries for this database session (see the module's
+    docstring) and return their ids; release them with release_deliveries()."""
+    if db.vendor != "postgresql":  # one writer at a time (SQLite): nothing to lock
+        return list(
+            Delivery.objects.filter(
+                status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+            )
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:size]
+        )
+    lock = "pg_try_advisory_xact_lock" if db.in_atomic_block else "pg_try_advisory_lock"
+    sql = CLAIM_SQL.format(table=db.ops.quote_name(Delivery._meta.db_table), lock=lock)
+    params = {
+        "pending": DeliveryStatus.PENDING,
+        "now": timezone.now(),
+        "namespace": LOCK_NAMESPACE,
+        "limit": size,
+    }
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def release_deliveries(ids):
+    if ids and db.vendor == "postgresql" and not db.in_atomic_block:
+        with db.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s, mod(id, 2147483647)::integer)"
+                " FROM unnest(%s::bigint[]) AS id",
+                [LOCK_NAMESPACE, list(ids)],
+            )
+
+
 def send_due_deliveries(limit=None):
-    """Send pending deliveries that are due, one per transaction; returns how many were sent.
-    A failed send is retried later with exponential backoff, up to DELIVERY_MAX_ATTEMPTS."""
-    connection = mailers.default
+    """Send pending deliveries that are due, in claimed batches over one SMTP connection (see
+    the module's docstring); returns how many were sent. A failed send is retried later with
+    exponential backoff, up to DELIVERY_MAX_ATTEMPTS."""
+    mailer = mailers.default
     roles = {}
     sent = 0
     try:
         while limit is None or sent < limit:
-            with transaction.atomic():
-                delivery = (
-                    Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("subscriber")
-                    .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+            size = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - sent)
+            ids = claim_deliveries(size)
+            if not ids:
+                break
+            try:
+                # Read again once locked: a row sent by another worker is no longer pending.
+                batch = (
+                    Delivery.objects.select_related("subscriber")
+                    .filter(pk__in=ids, status=DeliveryStatus.PENDING)
                     .order_by("next_attempt_at", "pk")
-                    .first()
                 )
-                if delivery is None:
-                    break
-                if delivery.subscriber.status != SubscriberStatus.CONFIRMED:
-                    delivery.status = DeliveryStatus.CANCELLED
-                    delivery.save(update_fields=["status"])
-                    continue
-                message = (
-                    role_message(delivery, roles) if delivery.role_id else digest_message(delivery)
-                )
-                if message is None:  # the role went offline, or the week had nothing new
-                    delivery.status = DeliveryStatus.CANCELLED
-                    delivery.save(update_fields=["status"])
-                    continue
-                delivery.attempts += 1
-                try:
-                    connection.send_messages([message])
-                except (smtplib.SMTPException, OSError) as error:
-                    _record_failure(delivery, error)
-                    connection.close()
-                else:
-                    delivery.status = DeliveryStatus.SENT
-                    delivery.sent_at = timezone.now()
-                    sent += 1
-                delivery.save()
+                for delivery in batch:
+                    sent += send_delivery(delivery, mailer, roles)
+            finally:
+                release_deliveries(ids)
     finally:
-        connection.close()
+        mailer.close()
     return sent
+
+
+def send_delivery(delivery, mailer, roles):
+    """Send one claimed delivery and record the outcome (one UPDATE); returns 1 if sent."""
+    if delivery.subscriber.status != SubscriberStatus.CONFIRMED:
+        message = None
+    else:
+        message = role_message(delivery, roles) if delivery.role_id else digest_message(delivery)
+    if message is None:  # unsubscribed, the role went offline, or the week had nothing new
+        delivery.status = DeliveryStatus.CANCELLED
+        delivery.save(update_fields=["status"])
+        return 0
+    delivery.attempts += 1
+    try:
+        mailer.open()  # once per run: the connection stays open between mails
+        mailer.send_messages([message])
+    except (smtplib.SMTPException, OSError) as error:
+        _record_failure(delivery, error)
+        delivery.save(update_fields=["attempts", "status", "next_attempt_at", "last_error"])
+        mailer.close()  # and reopened for the next mail
+        return 0
+    delivery.status = DeliveryStatus.SENT
+    delivery.sent_at = timezone.now()
+    delivery.save(update_fields=["attempts", "status", "sent_at"])
+    return 1
 
 
 def _record_failure(delivery, error):

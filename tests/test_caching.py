@@ -34,6 +34,47 @@ def test_an_anonymous_page_is_served_from_the_cache_the_second_time(client):
     assert other["X-Cache"] == "MISS" and other.content != first.content
 
 
+CANONICAL = "/roles/?category=tech-rnd&company_type=tech-company"
+
+
+def test_unknown_parameters_and_another_order_share_the_canonical_pages_entry(client, settings):
+    canonical = client.get(CANONICAL)
+    assert canonical["X-Cache"] == "MISS"
+    for url in (
+        "/roles/?company_type=tech-company&category=tech-rnd",  # known ones, another order
+        "/roles/?category=tech-rnd&z=8f3a&company_type=tech-company&utm_source=mail",
+        "/roles/?utm_medium=x&category=tech-rnd&category=tech-rnd&company_type=tech-company",
+    ):
+        response = client.get(url)
+        assert response["X-Cache"] == "HIT", url
+        assert response.content == canonical.content
+        for header in ("Vary", "Cache-Control", "Content-Type", "Last-Modified"):
+            assert response[header] == canonical[header]
+    # A known parameter with another value is another page.
+    assert client.get("/roles/?category=tech-rnd&company_type=game-company")["X-Cache"] == "MISS"
+    assert client.get("/compare/?roles=data-scientist&z=1")["X-Cache"] == "MISS"
+    assert client.get("/compare/?roles=data-scientist&utm_source=2")["X-Cache"] == "HIT"
+
+
+def test_a_page_stored_for_a_busted_url_is_the_canonical_page(client, settings):
+    busted = client.get(f"{CANONICAL}&z=1&utm_campaign=spring")
+    assert busted["X-Cache"] == "MISS"
+    served = client.get(CANONICAL)
+    assert served["X-Cache"] == "HIT"
+    settings.PAGE_CACHE_SECONDS = 0
+    fresh = client.get(CANONICAL)
+    assert fresh.get("X-Cache") is None
+    assert served.content == fresh.content  # e.g. the language links carry no `z`
+    assert "utm_campaign" not in served.content.decode()
+
+
+def test_unlisted_paths_keep_their_parameters_in_the_key(client):
+    role = RolePage.objects.live().first()
+    assert client.get(f"{role.url}?x=1")["X-Cache"] == "MISS"
+    assert client.get(f"{role.url}?x=2")["X-Cache"] == "MISS"
+    assert client.get(f"{role.url}?x=2")["X-Cache"] == "HIT"
+
+
 def test_browsers_and_cdns_get_cache_control_etag_and_last_modified(client):
     response = client.get("/tech-rnd/prompt-engineer/")
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}

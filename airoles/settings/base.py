@@ -105,6 +105,8 @@ MIDDLEWARE = [
     # Before anything that could refuse a cross-origin preflight.
     "roles.middleware.OpenDataCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public HTML only (no cookie, CSRF token or private answer), before the ETag is computed.
+    "roles.middleware.PublicGZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "roles.middleware.LocaleMiddleware",

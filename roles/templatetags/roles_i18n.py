@@ -37,3 +37,13 @@ def highlight(value, words):
 def truncate_highlight(value, words, length=60):
     """The first `length` characters of `value` (as truncatechars), highlighted."""
     return text.highlight(Truncator(value or "").chars(int(length)), words)
+
+
+@register.filter
+def canonical_path(request):
+    """The request's path with only the query parameters the page reads, in a fixed order (the
+    page cache's key): a page stored for `?utm_source=…` may be served for the bare URL."""
+    from roles.caching import normalised_query
+
+    query = normalised_query(request)
+    return f"{request.path}?{query}" if query else request.path
