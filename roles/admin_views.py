@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.pages.workflow import WorkflowActionView
+from wagtail.models import TaskState
 from wagtail.snippets.widgets import AdminSnippetChooser
 
 from . import catalogue
@@ -302,3 +304,30 @@ class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
             ]
         context["may_import"] = self.may_import
         return context
+
+
+class ConfirmedWorkflowActionView(WorkflowActionView):
+    """Wagtail's approve / request-changes action on a page in moderation (the dashboard's
+    "等待你的审查" buttons post here), which says afterwards what it did: Wagtail's own view
+    only redirects, so a moderator acting from the dashboard got no confirmation."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        self.task_state.refresh_from_db()
+        status = self.task_state.status
+        title = self.object.get_latest_revision_as_object().title
+        task = self.task.name
+        if status == TaskState.STATUS_APPROVED:
+            page = type(self.object).objects.get(pk=self.object.pk)
+            if page.live and not page.has_unpublished_changes:
+                text = _("已批准“%(title)s”（%(task)s），并已发布。")
+            else:
+                text = _("已批准“%(title)s”（%(task)s）。")
+            messages.success(request, text % {"title": title, "task": task})
+        elif status == TaskState.STATUS_REJECTED:
+            messages.success(
+                request,
+                _("已要求修改“%(title)s”（%(task)s），它已退回给编辑。")
+                % {"title": title, "task": task},
+            )
+        return response
