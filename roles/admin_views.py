@@ -224,6 +224,18 @@ def field_label(name):
         return name
 
 
+def roles_summary(report):
+    return _(
+        "岗位：新增 %(created)s 个，修改 %(updated)s 个，%(unchanged)s 个不变。"
+    ) % report.counts(roles=True)
+
+
+def others_summary(report):
+    return _("类别与分类词：新增 %(created)s 项，修改 %(updated)s 项，%(unchanged)s 项不变。") % (
+        report.counts(roles=False)
+    )
+
+
 class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
     """Upload → dry run (what would be created, changed, left alone; or every problem, each
     naming its row) → confirm → one transaction. Nothing is written before the confirmation."""
@@ -275,14 +287,14 @@ class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
         except catalogue.CatalogueError as error:
             messages.error(self.request, str(error))
             return redirect("roles_catalogue_import")
+        # In the dry run's units: roles, then the other entries (categories, terms).
         messages.success(
             self.request,
-            _("已导入 %(name)s：新增 %(created)d 项，更新 %(updated)d 项，%(unchanged)d 项不变。")
+            _("已导入 %(name)s。%(roles)s%(others)s")
             % {
                 "name": pending["name"],
-                "created": len(report.created),
-                "updated": len(report.updated),
-                "unchanged": len(report.unchanged),
+                "roles": roles_summary(report),
+                "others": others_summary(report),
             },
         )
         return redirect("roles_catalogue_import")
@@ -291,6 +303,8 @@ class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
         context = super().get_context_data(**kwargs)
         report = kwargs.get("report")
         if report is not None:
+            context["roles_summary"] = roles_summary(report)
+            context["others_summary"] = others_summary(report)
             context["roles"] = {
                 name: [(entry, [field_label(f) for f in entry.changed]) for entry in entries]
                 for name, entries in report.of_kind("role").items()
