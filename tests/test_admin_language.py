@@ -229,6 +229,15 @@ def test_the_admin_speaks_chinese_where_wagtail_does_not():
     assert "更新日期" in listing and "Date updated" not in listing
 
 
+def test_the_admin_scripts_speak_chinese_too():
+    """The strings Wagtail's scripts show (autosave, readability…) come from its JavaScript
+    catalogue, which locale/zh_Hans/LC_MESSAGES/djangojs.po completes."""
+    client = logged_in(member("editor", EDITORS))
+    script = client.get(reverse("wagtailadmin_javascript_catalog")).content.decode()
+    for chinese in ("正在自动保存…", "更改已自动保存。", "插入区块"):
+        assert json.dumps(chinese)[1:-1] in script
+
+
 # 2. One set of groups.
 
 
