@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.pages.workflow import WorkflowActionView
+from wagtail.models import TaskState
 from wagtail.snippets.widgets import AdminSnippetChooser
 
 from . import catalogue
@@ -222,6 +224,18 @@ def field_label(name):
         return name
 
 
+def roles_summary(report):
+    return _(
+        "岗位：新增 %(created)s 个，修改 %(updated)s 个，%(unchanged)s 个不变。"
+    ) % report.counts(roles=True)
+
+
+def others_summary(report):
+    return _("类别与分类词：新增 %(created)s 项，修改 %(updated)s 项，%(unchanged)s 项不变。") % (
+        report.counts(roles=False)
+    )
+
+
 class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
     """Upload → dry run (what would be created, changed, left alone; or every problem, each
     naming its row) → confirm → one transaction. Nothing is written before the confirmation."""
@@ -273,14 +287,14 @@ class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
         except catalogue.CatalogueError as error:
             messages.error(self.request, str(error))
             return redirect("roles_catalogue_import")
+        # In the dry run's units: roles, then the other entries (categories, terms).
         messages.success(
             self.request,
-            _("已导入 %(name)s：新增 %(created)d 项，更新 %(updated)d 项，%(unchanged)d 项不变。")
+            _("已导入 %(name)s。%(roles)s%(others)s")
             % {
                 "name": pending["name"],
-                "created": len(report.created),
-                "updated": len(report.updated),
-                "unchanged": len(report.unchanged),
+                "roles": roles_summary(report),
+                "others": others_summary(report),
             },
         )
         return redirect("roles_catalogue_import")
@@ -289,6 +303,8 @@ class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
         context = super().get_context_data(**kwargs)
         report = kwargs.get("report")
         if report is not None:
+            context["roles_summary"] = roles_summary(report)
+            context["others_summary"] = others_summary(report)
             context["roles"] = {
                 name: [(entry, [field_label(f) for f in entry.changed]) for entry in entries]
                 for name, entries in report.of_kind("role").items()
@@ -302,3 +318,30 @@ class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
             ]
         context["may_import"] = self.may_import
         return context
+
+
+class ConfirmedWorkflowActionView(WorkflowActionView):
+    """Wagtail's approve / request-changes action on a page in moderation (the dashboard's
+    "等待你的审查" buttons post here), which says afterwards what it did: Wagtail's own view
+    only redirects, so a moderator acting from the dashboard got no confirmation."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        self.task_state.refresh_from_db()
+        status = self.task_state.status
+        title = self.object.get_latest_revision_as_object().title
+        task = self.task.name
+        if status == TaskState.STATUS_APPROVED:
+            page = type(self.object).objects.get(pk=self.object.pk)
+            if page.live and not page.has_unpublished_changes:
+                text = _("已批准“%(title)s”（%(task)s），并已发布。")
+            else:
+                text = _("已批准“%(title)s”（%(task)s）。")
+            messages.success(request, text % {"title": title, "task": task})
+        elif status == TaskState.STATUS_REJECTED:
+            messages.success(
+                request,
+                _("已要求修改“%(title)s”（%(task)s），它已退回给编辑。")
+                % {"title": title, "task": task},
+            )
+        return response

@@ -344,6 +344,15 @@ class Report:
             for name in ("created", "updated", "unchanged", "skipped")
         }
 
+    def counts(self, roles=True):
+        """How many roles (or, with roles=False, catalogue entries other than roles: the home,
+        categories and vocabulary terms) were created, updated, left unchanged and skipped.
+        The dry run and the result of an import report both in these same units."""
+        return {
+            name: sum((entry.kind == "role") == roles for entry in getattr(self, name))
+            for name in ("created", "updated", "unchanged", "skipped")
+        }
+
     def lines(self, detailed=True):
         """What was done; what was created or updated only when `detailed`, what was skipped
         always, since it needs the reader's attention."""

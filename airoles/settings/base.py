@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Wagtail shows times with its naturaltime ("3 分钟之前"): its translations load with the app.
+    "django.contrib.humanize",
     "django.contrib.staticfiles",
     # Login lockouts (AXES_* below); staff unlock in /django-admin/axes/ or `manage.py axes_reset`.
     "axes",
