@@ -546,9 +546,10 @@ def term_form(term, **changes):
     if isinstance(term, Skill):  # a skill's form has its learning resources inline (0007)
         assert not term.resources.exists()
         data["resources"] = inline_formset([])
-    if isinstance(term, Background):  # keep its skills, or the finder stops offering it
-        data.setdefault("skills", [str(pk) for pk in term.skills.values_list("pk", flat=True)])
-    return nested_form_data(data)
+    form = nested_form_data(data)
+    if isinstance(term, Background):  # keep its skills (a plain multiple choice, not nested)
+        form.setdefault("skills", [str(pk) for pk in term.skills.values_list("pk", flat=True)])
+    return form
 
 
 def snippet_url(term, action):
