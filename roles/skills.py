@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from .matching import document_frequencies
 from .models import RoleCategoryPage, RolePage, RoleSkill, Skill, SkillLevel
 from .text import sort_key
 
@@ -106,14 +107,8 @@ def skill_profile(skill):
     # How specific each of them is: the fewer live roles need a skill, the more its appearing
     # beside this one says (inverse document frequency). Ordered by the roles needing both,
     # weighted by that: a specific skill that often comes with this one first.
-    live = RolePage.objects.visible()
-    role_total = live.count()
-    totals = dict(
-        RoleSkill.objects.filter(page__in=live.values("pk"), skill__in=list(together))
-        .values("skill_id")
-        .annotate(n=Count("page_id", distinct=True))
-        .values_list("skill_id", "n")
-    )
+    role_total = RolePage.objects.visible().count()
+    totals = document_frequencies(RoleSkill, "skill_id")
 
     def weight(other, n):
         return n * math.log((role_total + 1) / totals.get(other.pk, n))
