@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import downloads, feeds, views
+from .discovery import sharing, shortlist
 
 urlpatterns = [
     path("roles/", views.RoleListView.as_view(), name="role_list"),
@@ -8,6 +9,8 @@ urlpatterns = [
     path("lang/<str:language>/", views.switch_language, name="switch_language"),
     path("compare/", views.CompareView.as_view(), name="compare"),
     path("match/", views.MatchView.as_view(), name="match"),
+    path("shortlist/", shortlist.ShortlistView.as_view(), name="shortlist"),
+    path("qr/<path:path>", sharing.qr_code, name="qr_code"),
     path("company-types/", views.CompanyTypeListView.as_view(), name="company_type_list"),
     path("skills/", views.SkillListView.as_view(), name="skill_list"),
     path("skills/<slug:slug>/", views.SkillDetailView.as_view(), name="skill_detail"),

@@ -19,6 +19,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from airoles.clients import client_address
 
 from . import ratelimit, tasks
+from .discovery.sharing import share_links
 from .filters import RoleFilterSet, suggest
 from .forms import MatchForm, ScopeForm, SubscribeForm
 from .matching import MAX_COMPARED, brought_skills, compare, rank_by_fit, related_roles
@@ -271,6 +272,7 @@ class CompareView(TemplateView):
             "slugs": ",".join(slugs),
             "can_add": len(slugs) < MAX_COMPARED,
             "remove_urls": {slug: compare_url([s for s in slugs if s != slug]) for slug in slugs},
+            "share": share_links(self.request, compare_url(slugs)),
         }
         if comparison.ready:
             context["columns"] = comparison.columns()
