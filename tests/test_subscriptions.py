@@ -1,5 +1,5 @@
-"""Subscriptions (roles/notifications.py, roles/tasks.py, the subscribe views and feeds), with
-mail going through Django's SMTP backend to a real SMTP server on loopback."""
+"""Subscriptions (roles/subscriptions/: notifications.py, tasks.py, the subscribe views; and the
+feeds), with mail going through Django's SMTP backend to a real SMTP server on loopback."""
 
 import datetime
 import re
@@ -15,20 +15,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from roles import notifications
+from roles.choices import DeliveryStatus, Frequency, SubscriberStatus
 from roles.models import (
     CompanyType,
     Delivery,
-    DeliveryStatus,
-    Frequency,
     RoleCategoryPage,
     RoleCompanyType,
     RolePage,
     RoleSkill,
     Skill,
     Subscriber,
-    SubscriberStatus,
 )
+from roles.subscriptions import notifications
 
 from .smtp import body
 
@@ -600,7 +598,7 @@ def test_a_cache_that_is_down_does_not_stop_subscribing(client, settings, queued
     [("10/hour", (10, 3600)), ("200/day", (200, 86400)), ("5/10min", (5, 600)), ("", None)],
 )
 def test_subscribe_rates_read_like_the_apis(rate, parsed):
-    from roles.ratelimit import parse_rate
+    from roles.subscriptions.ratelimit import parse_rate
 
     assert parse_rate(rate) == parsed
 
@@ -608,7 +606,7 @@ def test_subscribe_rates_read_like_the_apis(rate, parsed):
 def test_a_malformed_subscribe_rate_is_a_configuration_error():
     from django.core.exceptions import ImproperlyConfigured
 
-    from roles.ratelimit import parse_rate
+    from roles.subscriptions.ratelimit import parse_rate
 
     with pytest.raises(ImproperlyConfigured):
         parse_rate("ten per hour")

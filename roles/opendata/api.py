@@ -24,10 +24,10 @@ from wagtail.api.v3.urls import api
 from wagtail.models import APIToken
 
 from airoles.clients import client_address
-
-from .filters import UNSTATED, RankedRoles, RoleFilterSet
-from .forms import QUERY_MAX_LENGTH
-from .models import (
+from roles.catalogue.filters import RankedRoles, RoleFilterSet
+from roles.catalogue.forms import QUERY_MAX_LENGTH
+from roles.choices import UNSTATED, ThresholdLevel
+from roles.models import (
     Background,
     CompanyType,
     RoleCategoryPage,
@@ -35,7 +35,6 @@ from .models import (
     RolePage,
     RoleSkill,
     Skill,
-    ThresholdLevel,
 )
 
 MAX_LIMIT = 100

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from .models import CompanyType, RoleCategoryPage, RolePage
+from roles.models import CompanyType, RoleCategoryPage, RolePage
 
 FEED_SIZE = 50
 
