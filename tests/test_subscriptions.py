@@ -13,6 +13,7 @@ from django.core import signing
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 from django.utils import timezone
 
 from roles.choices import DeliveryStatus, Frequency, SubscriberStatus
@@ -383,6 +384,16 @@ def test_feeds_are_valid_and_list_new_roles(client, url, publish):
                 "title", flat=True
             )
         )
+
+
+def test_a_feed_keeps_no_request_on_its_shared_instance(client, publish):
+    """urls.py makes one feed instance for all requests: a request kept on it could be read by
+    another thread answering another visitor."""
+    publish()
+    for url in ("/feeds/roles/", "/feeds/categories/data-engineering/atom/"):
+        feed = resolve(url).func
+        assert client.get(url).status_code == 200
+        assert not hasattr(feed, "request")
 
 
 def test_pages_announce_their_feeds(client):
