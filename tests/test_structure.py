@@ -3,6 +3,7 @@ functions to dodge one, and no migration that imports application code. Read fro
 with ast, so these run without a database."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,21 @@ def test_readme_layout_names_every_module(folder):
             )
     package = ast.parse((BASE / "roles" / folder / "__init__.py").read_text(encoding="utf-8"))
     assert ast.get_docstring(package), f"roles/{folder}/__init__.py has no docstring"
+
+
+# Pages that must render when nothing else works (no URL resolver, no database) keep plain paths.
+STANDALONE_TEMPLATES = {"500.html", "503.html"}
+
+
+def test_templates_take_urls_from_reverse_or_page_urls():
+    """A link to a page of this site comes from {% url %} or {% pageurl %}, never a written
+    path, so a moved URL cannot leave a link behind."""
+    written = re.compile(r'(?:href|action|src)="/(?!static/)')
+    found = [
+        f"{path.relative_to(BASE)}:{number}: {line.strip()[:100]}"
+        for path in sorted((BASE / "templates").rglob("*.html"))
+        if path.name not in STANDALONE_TEMPLATES
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if written.search(line)
+    ]
+    assert found == [], "written paths in templates:\n" + "\n".join(found)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, OperationalError, connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.api.v3.errors import ProblemDetail, problem_response
@@ -422,7 +423,10 @@ def term_detail(model, link_model, kind, slug, request):
 
 
 def skill_out(term, request):
-    return {**term_out(term), "url": request.build_absolute_uri(f"/skills/{term.slug}/")}
+    return {
+        **term_out(term),
+        "url": request.build_absolute_uri(reverse("skill_detail", args=[term.slug])),
+    }
 
 
 @router.get(
@@ -447,11 +451,11 @@ def list_skills(request: HttpRequest):
 )
 def get_skill(request: HttpRequest, slug: str):
     detail = term_detail(Skill, RoleSkill, "skill", slug, request)
-    return {**detail, "url": request.build_absolute_uri(f"/skills/{slug}/")}
+    return {**detail, "url": request.build_absolute_uri(reverse("skill_detail", args=[slug]))}
 
 
 def company_type_out(term, request):
-    url = request.build_absolute_uri(f"/company-types/{term.slug}/")
+    url = request.build_absolute_uri(reverse("company_type_detail", args=[term.slug]))
     return {**term_out(term), "url": url}
 
 
@@ -477,7 +481,10 @@ def list_company_types(request: HttpRequest):
 )
 def get_company_type(request: HttpRequest, slug: str):
     detail = term_detail(CompanyType, RoleCompanyType, "company type", slug, request)
-    return {**detail, "url": request.build_absolute_uri(f"/company-types/{slug}/")}
+    return {
+        **detail,
+        "url": request.build_absolute_uri(reverse("company_type_detail", args=[slug])),
+    }
 
 
 def background_out(term):
