@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from wagtail.models import PageViewRestriction
 
-from roles.discovery.shortlist import MAX_SHORTLIST
+from roles.discovery.matching import MAX_SHORTLIST
 from roles.models import RoleCategoryPage, RolePage, RoleSkill, Skill
 
 from .factories import RolePageFactory

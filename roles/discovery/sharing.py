@@ -18,8 +18,9 @@ from django.urls import reverse
 
 from wagtail.models import Page, Site
 
-from roles.matching import MAX_COMPARED, SLUG_RE, parse_role_slugs
 from roles.models import RolePage
+
+from .matching import MAX_COMPARED, MAX_SHORTLIST, SLUG_RE, parse_role_slugs
 
 QR_ERROR_CORRECTION = "m"  # survives a smudged print or a phone held at an angle
 
@@ -39,8 +40,6 @@ def qr_url(path):
 
 def listed_roles_paths():
     """Pages whose `roles` parameter lists roles, and how many each shows."""
-    from .shortlist import MAX_SHORTLIST  # the shortlist view builds on this module
-
     return {reverse("compare"): MAX_COMPARED, reverse("shortlist"): MAX_SHORTLIST}
 
 

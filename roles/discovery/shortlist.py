@@ -6,12 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from roles.matching import MAX_COMPARED, named_roles
-
+from .matching import MAX_COMPARED, MAX_SHORTLIST, named_roles
 from .sharing import share_links
-
-# Enough for a real shortlist, and a shared link stays short enough to type into a QR code.
-MAX_SHORTLIST = 20
 
 
 def shortlist_url(slugs):
