@@ -20,9 +20,9 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
-from .csvfiles import SafeDictWriter, dict_rows
-from .editorial import ensure_editorial_setup
-from .models import (
+from roles.choices import SkillLevel, ThresholdLevel
+from roles.editorial.setup import ensure_editorial_setup
+from roles.models import (
     Background,
     CompanyType,
     RoleCategoryPage,
@@ -31,9 +31,9 @@ from .models import (
     RolePage,
     RoleSkill,
     Skill,
-    SkillLevel,
-    ThresholdLevel,
 )
+
+from .csvfiles import SafeDictWriter, dict_rows
 
 FORMAT = "ai-roles-catalogue"
 VERSION = 1
@@ -639,7 +639,7 @@ def _split(value):
 def parse_csv(text, base, source):
     """`base` (a catalogue in the data file's format) with the roles of the CSV `text` added or
     replaced by slug. Raises CatalogueError naming each row that is wrong."""
-    # Cells come back as they were before the export quoted formula-like ones (roles/csvfiles.py).
+    # Cells come back as they were before the export quoted formula-like ones (csvfiles.py).
     fieldnames, reader = dict_rows(text.removeprefix("\ufeff"))
     missing = [column for column in CSV_COLUMNS if column not in (fieldnames or [])]
     if missing:

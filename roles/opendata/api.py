@@ -26,10 +26,10 @@ from wagtail.api.v3.urls import api
 from wagtail.models import APIToken
 
 from airoles.clients import client_address
-
-from .filters import UNSTATED, RoleFilterSet
-from .forms import QUERY_MAX_LENGTH
-from .models import (
+from roles.catalogue.filters import RoleFilterSet
+from roles.catalogue.forms import QUERY_MAX_LENGTH
+from roles.choices import UNSTATED, ThresholdLevel
+from roles.models import (
     Background,
     CompanyType,
     RoleCategoryPage,
@@ -37,7 +37,6 @@ from .models import (
     RolePage,
     RoleSkill,
     Skill,
-    ThresholdLevel,
 )
 
 MAX_LIMIT = 100

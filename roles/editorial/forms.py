@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from .models.taxonomy import SkillLevel
+from roles.choices import SkillLevel
 
 
 def _kept_forms(formset):
@@ -26,8 +26,6 @@ class RolePageForm(WagtailAdminPageForm):
     synonyms_max_count = 10
 
     def clean_title(self):
-        from .models import RolePage
-
         title = self.cleaned_data["title"].strip()
         if len(title) > self.title_max_length:
             raise ValidationError(
@@ -36,7 +34,9 @@ class RolePageForm(WagtailAdminPageForm):
                 params={"limit": self.title_max_length, "length": len(title)},
             )
         same = (
-            RolePage.objects.filter(Q(title=title) | Q(draft_title=title))
+            # The form's model is RolePage (roles.models.pages names this form as its
+            # base_form_class, so this module cannot import that model).
+            self._meta.model.objects.filter(Q(title=title) | Q(draft_title=title))
             .exclude(pk=self.instance.pk)
             .select_related("category")
             .first()
