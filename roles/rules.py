@@ -1,11 +1,11 @@
 """The one rule set for a role, a category and a term: limits, slugs (their pattern and the ones
 the site's own URLs reserve), uniqueness, what a role must link to, and the bounds on a data file.
 
-Every way content comes in obeys it: the admin's page forms (roles/admin_forms.py; Wagtail's API v3
-writes go through the same forms), the term models' fields (their `max_length` is read from here),
-and the data file and its CSV (roles/catalogue.py), whose shape is the pydantic model
-`CatalogueFile` below. So nothing an import accepts is refused by the editor's form, and the
-reverse: a role saved in the admin exports and imports again.
+Every way content comes in obeys it: the admin's page forms (roles/editorial/forms.py;
+Wagtail's API v3 writes go through the same forms), the term models' fields (their
+`max_length` is read from here), and the data file and its CSV (roles/datafile/catalogue.py),
+whose shape is the pydantic model `CatalogueFile` below. So nothing an import accepts is refused
+by the editor's form, and the reverse: a role saved in the admin exports and imports again.
 
 A broken rule is a `RuleError` with its message in the interface language; the file's loaders
 turn each into a `Problem` that says where it is ("categories[0].roles[3].title",

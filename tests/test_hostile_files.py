@@ -18,8 +18,9 @@ from django.utils.html import escape
 
 from wagtail.models import Page, Revision, WorkflowState
 
-from roles import catalogue, rules
-from roles.editorial import MODERATORS
+from roles import rules
+from roles.datafile import catalogue
+from roles.editorial.setup import MODERATORS
 from roles.models import Background, CompanyType, RolePage, Skill
 
 pytestmark = pytest.mark.django_db

@@ -19,9 +19,11 @@ from django.urls import reverse
 from wagtail.models import WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from roles import catalogue
-from roles.editorial import EDITORS, MODERATORS, merge_terms
-from roles.models import CompanyType, RoleCategoryPage, RolePage, Skill, SkillLevel
+from roles.choices import SkillLevel
+from roles.datafile import catalogue
+from roles.editorial.setup import EDITORS, MODERATORS
+from roles.editorial.terms import merge_terms
+from roles.models import CompanyType, RoleCategoryPage, RolePage, Skill
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from roles import catalogue
+from roles.datafile import catalogue
 
 
 class Command(BaseCommand):

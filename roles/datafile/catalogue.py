@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, ModelLogEntry, Page, Site, WorkflowState
 
-from . import rules
-from .csvfiles import SafeDictWriter, dict_rows
-from .editorial import MERGE_ACTION, ensure_editorial_setup, may_change_term
-from .filters import similarity
-from .models import (
+from roles import rules
+from roles.catalogue.filters import similarity
+from roles.editorial.setup import ensure_editorial_setup
+from roles.editorial.terms import MERGE_ACTION, may_change_term
+from roles.models import (
     Background,
     CompanyType,
     RoleCategoryPage,
@@ -41,7 +41,9 @@ from .models import (
     RoleSkill,
     Skill,
 )
-from .rules import Problem
+from roles.rules import Problem
+
+from .csvfiles import SafeDictWriter, dict_rows
 
 FORMAT = rules.FORMAT
 VERSION = rules.VERSION
@@ -353,7 +355,7 @@ def _load(data, run):
 
 def _term_change_refused(run, kind, term):
     """An import that may not publish may not change a term that live pages show either: a
-    term has no draft, so the change would be live at once (roles/editorial.py)."""
+    term has no draft, so the change would be live at once (roles/editorial/terms.py)."""
     if run.moderate and not may_change_term(run.user, term):
         run.refused.append(
             Problem(
@@ -635,7 +637,7 @@ class Vocabulary:
     """The names people write for the items of one vocabulary (categories, skills, company
     types): each item's slug, Chinese name, English name and synonyms (for a term, the names
     of terms merged into it), resolved to its slug; and, for a name it does not know, the
-    closest known ones (roles/filters.py's similarity, the search's own notion of close)."""
+    closest known ones (roles/catalogue/filters.py's similarity: the search's notion of close)."""
 
     kind: str  # what the vocabulary is called in a message: 类别, 技能, 公司类型
     items: list  # dicts with slug, name, english_name
@@ -722,7 +724,7 @@ def parse_csv(text, base, source):
     replaced by slug. A category, skill or company type may be written as its slug, Chinese or
     English name or a synonym. Raises CatalogueError naming each row (and column) that is
     wrong, in the interface language."""
-    # Cells come back as they were before the export quoted formula-like ones (roles/csvfiles.py).
+    # Cells come back as they were before the export quoted formula-like ones (csvfiles.py).
     fieldnames, reader = dict_rows(text.removeprefix("\ufeff"))
     missing = [column for column in CSV_COLUMNS if column not in (fieldnames or [])]
     if missing:

@@ -1,8 +1,5 @@
-"""The editorial setup (groups, permissions, the moderation workflow) and taxonomy upkeep.
-
-`ensure_editorial_setup` takes an app registry so that the data migration (historical models)
-and `load_catalogue` (real models, after a test framework emptied the database) share it.
-"""
+"""Taxonomy upkeep: who may change a term in live use, which roles use a term, and merging one
+term into another."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,75 +8,20 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.log_actions import log
 
-EDITORS = "编辑"
-MODERATORS = "审核"
-WORKFLOW = "审核发布"
+from roles.choices import SkillLevel
+from roles.models import (
+    Background,
+    CompanyType,
+    RoleCompanyType,
+    RoleIndexPage,
+    RolePage,
+    RoleSkill,
+    Skill,
+    SkillResource,
+    Subscriber,
+)
+
 MERGE_ACTION = "roles.merge_term"
-
-TAXONOMY_MODELS = ("skill", "companytype", "background")
-# Page permissions on the tree root, and so on the whole catalogue.
-EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")
-MODERATOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
-
-
-def ensure_editorial_setup(apps):
-    """Create (or complete) the 编辑 and 审核 groups and the 审核发布 workflow on the page tree.
-    Idempotent; returns the workflow, or None while there is no page tree yet."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Permission = apps.get_model("auth", "Permission")
-    Group = apps.get_model("auth", "Group")
-    Page = apps.get_model("wagtailcore", "Page")
-    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
-    GroupApprovalTask = apps.get_model("wagtailcore", "GroupApprovalTask")
-    Workflow = apps.get_model("wagtailcore", "Workflow")
-    WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
-    WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
-
-    def permission(app_label, model, codename, name):
-        # Permissions are normally created after migrating; a data migration must make its own.
-        content_type, _created = ContentType.objects.get_or_create(app_label=app_label, model=model)
-        return Permission.objects.get_or_create(
-            content_type=content_type, codename=codename, defaults={"name": name}
-        )[0]
-
-    editors = Group.objects.get_or_create(name=EDITORS)[0]
-    moderators = Group.objects.get_or_create(name=MODERATORS)[0]
-    admin_access = permission("wagtailadmin", "admin", "access_admin", "Can access Wagtail admin")
-    taxonomy = [
-        permission("roles", model, f"{action}_{model}", f"Can {action} {model}")
-        for model in TAXONOMY_MODELS
-        for action in ("add", "change", "delete", "view")
-    ]
-    for group in (editors, moderators):
-        group.permissions.add(admin_access, *taxonomy)
-
-    root = Page.objects.filter(depth=1).order_by("path").first()
-    if root is None:
-        return None
-    for group, codenames in (
-        (editors, EDITOR_PAGE_PERMISSIONS),
-        (moderators, MODERATOR_PAGE_PERMISSIONS),
-    ):
-        for codename in codenames:
-            GroupPagePermission.objects.get_or_create(
-                group=group,
-                page=root,
-                permission=permission("wagtailcore", "page", codename, f"Can {codename}"),
-            )
-
-    task_type = ContentType.objects.get_or_create(
-        app_label="wagtailcore", model="groupapprovaltask"
-    )[0]
-    task = GroupApprovalTask.objects.filter(name=MODERATORS).first()
-    if task is None:
-        task = GroupApprovalTask.objects.create(
-            name=MODERATORS, content_type=task_type, active=True
-        )
-    task.groups.set([moderators])
-    workflow = Workflow.objects.get_or_create(name=WORKFLOW, defaults={"active": True})[0]
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
-    return workflow
 
 
 # Who may change a term. A term has no draft: renaming, editing, merging or deleting it changes
@@ -90,8 +32,6 @@ def ensure_editorial_setup(apps):
 def may_publish(user):
     """Whether `user` may publish the catalogue: the 审核 group (publish permission on the tree)
     and superusers."""
-    from .models import RoleIndexPage
-
     cached = getattr(user, "_roles_may_publish", None)  # asked once per row of a listing
     if cached is None:
         index = RoleIndexPage.objects.first()
@@ -108,8 +48,6 @@ def live_use(model):
     a published role (public or not) links to it in its live version — a draft's links live in
     its revision — and a skill also when a background lists it. Backgrounds are always: each one
     is offered on the public finder as soon as it is saved."""
-    from .models import Background, CompanyType, RoleCompanyType, RoleSkill, Skill
-
     if model is Background:
         return Value(True)
     if model is Skill:
@@ -141,8 +79,6 @@ def may_change_term(user, term):
 
 def live_roles_using(term):
     """The published roles whose live version links to `term` (for the refusal page)."""
-    from .models import RolePage
-
     link_model, field = term_links(term)
     if link_model is None:
         return RolePage.objects.none()
@@ -156,8 +92,6 @@ def live_roles_using(term):
 
 def term_links(term):
     """The link model and field through which roles use `term` (a Skill or a CompanyType)."""
-    from .models import CompanyType, RoleCompanyType, RoleSkill, Skill
-
     if isinstance(term, Skill):
         return RoleSkill, "skill"
     if isinstance(term, CompanyType):
@@ -167,8 +101,6 @@ def term_links(term):
 
 def roles_using(term):
     """The roles (live or draft) whose saved content or latest draft uses `term`."""
-    from .models import RolePage
-
     link_model, field = term_links(term)
     if link_model is None:
         return RolePage.objects.none()
@@ -194,8 +126,6 @@ def _uses(page, term):
 def _relink(page, source, target):
     """Point `page`'s links from `source` to `target` in memory. A role that already has the
     target keeps one link; for skills it keeps the stronger level (essential wins)."""
-    from .models import SkillLevel
-
     relation, field = _relation(source)
     links = list(getattr(page, relation).all())
     kept_target = next((link for link in links if getattr(link, f"{field}_id") == target.pk), None)
@@ -221,8 +151,6 @@ def merge_terms(source, target, user=None):
 
     Returns the roles that were changed. Raises PermissionDenied if `user` may not change
     `source` (see may_change_term)."""
-    from .models import Background, RolePage, Skill, SkillResource, Subscriber
-
     if type(source) is not type(target) or source.pk == target.pk:
         raise ValueError("merge a term into another term of the same vocabulary")
     if user is not None and not may_change_term(user, source):

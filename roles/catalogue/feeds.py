@@ -1,10 +1,12 @@
+import copy
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from .models import CompanyType, RoleCategoryPage, RolePage
+from roles.models import CompanyType, RoleCategoryPage, RolePage
 
 FEED_SIZE = 50
 
@@ -12,9 +14,13 @@ FEED_SIZE = 50
 class NewRolesFeed(Feed):
     """Newly published roles, newest first (RSS 2.0)."""
 
-    def get_object(self, request, *args, **kwargs):
-        self.request = request
-        return None
+    def __call__(self, request, *args, **kwargs):
+        """urls.py makes one instance that serves every request, and item_link needs the request
+        (for the page's URL on its site): each request is answered by its own copy, so no request
+        is ever kept on the shared instance, nor read by another thread."""
+        feed = copy.copy(self)
+        feed.request = request
+        return super(NewRolesFeed, feed).__call__(request, *args, **kwargs)
 
     def title(self, obj):
         return _("AI岗位图谱 · 新岗位")
@@ -56,7 +62,6 @@ class NewRolesFeed(Feed):
 
 class CategoryFeed(NewRolesFeed):
     def get_object(self, request, slug):
-        self.request = request
         return get_object_or_404(RoleCategoryPage.objects.visible(), slug=slug)
 
     def title(self, obj):
@@ -71,7 +76,6 @@ class CategoryFeed(NewRolesFeed):
 
 class CompanyTypeFeed(NewRolesFeed):
     def get_object(self, request, slug):
-        self.request = request
         return get_object_or_404(CompanyType, slug=slug)
 
     def title(self, obj):

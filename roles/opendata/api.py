@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, OperationalError, connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.api.v3.errors import ProblemDetail, problem_response
@@ -24,10 +25,10 @@ from wagtail.api.v3.urls import api
 from wagtail.models import APIToken
 
 from airoles.clients import client_address
-
-from .filters import UNSTATED, RankedRoles, RoleFilterSet
-from .forms import QUERY_MAX_LENGTH
-from .models import (
+from roles.catalogue.filters import RankedRoles, RoleFilterSet
+from roles.catalogue.forms import QUERY_MAX_LENGTH
+from roles.choices import UNSTATED, ThresholdLevel
+from roles.models import (
     Background,
     CompanyType,
     RoleCategoryPage,
@@ -35,7 +36,6 @@ from .models import (
     RolePage,
     RoleSkill,
     Skill,
-    ThresholdLevel,
 )
 
 MAX_LIMIT = 100
@@ -423,7 +423,10 @@ def term_detail(model, link_model, kind, slug, request):
 
 
 def skill_out(term, request):
-    return {**term_out(term), "url": request.build_absolute_uri(f"/skills/{term.slug}/")}
+    return {
+        **term_out(term),
+        "url": request.build_absolute_uri(reverse("skill_detail", args=[term.slug])),
+    }
 
 
 @router.get(
@@ -448,11 +451,11 @@ def list_skills(request: HttpRequest):
 )
 def get_skill(request: HttpRequest, slug: str):
     detail = term_detail(Skill, RoleSkill, "skill", slug, request)
-    return {**detail, "url": request.build_absolute_uri(f"/skills/{slug}/")}
+    return {**detail, "url": request.build_absolute_uri(reverse("skill_detail", args=[slug]))}
 
 
 def company_type_out(term, request):
-    url = request.build_absolute_uri(f"/company-types/{term.slug}/")
+    url = request.build_absolute_uri(reverse("company_type_detail", args=[term.slug]))
     return {**term_out(term), "url": url}
 
 
@@ -478,7 +481,10 @@ def list_company_types(request: HttpRequest):
 )
 def get_company_type(request: HttpRequest, slug: str):
     detail = term_detail(CompanyType, RoleCompanyType, "company type", slug, request)
-    return {**detail, "url": request.build_absolute_uri(f"/company-types/{slug}/")}
+    return {
+        **detail,
+        "url": request.build_absolute_uri(reverse("company_type_detail", args=[slug])),
+    }
 
 
 def background_out(term):

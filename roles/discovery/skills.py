@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from roles.catalogue.text import sort_key
+from roles.choices import SkillLevel
+from roles.models import RoleCategoryPage, RolePage, RoleSkill, Skill
+
 from .matching import document_frequencies
-from .models import RoleCategoryPage, RolePage, RoleSkill, Skill, SkillLevel
-from .text import sort_key
 
 COMMON_ACROSS = 3  # a skill that roles of this many categories need is a common one
 TRAVELLING = 12  # co-occurring skills shown on a skill page

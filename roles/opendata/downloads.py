@@ -2,7 +2,8 @@
 /data/ that links them and the API and says on what terms the texts may be used.
 
 Both files hold live, public roles only (never drafts), in catalogue order, built from the same
-serialisers as the read API (roles/api.py), so a role looks the same in the API and in the JSON.
+serialisers as the read API (api.py beside this module), so a role looks the same in the API and in
+the JSON.
 """
 
 import io
@@ -16,9 +17,9 @@ from django.views.generic import TemplateView
 
 from wagtail.models import ModelLogEntry, Page, PageLogEntry
 
-from .api import THRESHOLD_LABELS, categories, category_out, role_out, threshold_of
-from .csvfiles import SafeWriter
-from .models import (
+from roles.choices import SkillLevel
+from roles.datafile.csvfiles import SafeWriter
+from roles.models import (
     Background,
     CataloguePageQuerySet,
     CompanyType,
@@ -26,8 +27,9 @@ from .models import (
     RoleIndexPage,
     RolePage,
     Skill,
-    SkillLevel,
 )
+
+from .api import THRESHOLD_LABELS, categories, category_out, role_out, threshold_of
 
 JSON_FORMAT = "ai-roles-open-data"
 JSON_VERSION = 1

@@ -3,7 +3,8 @@ from django.dispatch import receiver
 
 from wagtail.signals import page_published, post_page_move
 
-from .models import RoleCategoryPage, RolePage
+from roles.models import RoleCategoryPage, RolePage
+
 from .notifications import is_first_publication
 from .tasks import notify_new_role
 

@@ -13,9 +13,9 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from . import rules
-from .filters import UNSTATED
-from .models import Background, RoleCompanyType, RolePage, RoleSkill, Skill, SkillLevel
+from roles import rules
+from roles.choices import UNSTATED, SkillLevel
+from roles.models import Background, RoleCompanyType, RolePage, RoleSkill, Skill
 
 MAX_COMPARED = 4
 SLUG_SEPARATORS = re.compile(r"[\s,，、;；]+")

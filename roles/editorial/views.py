@@ -19,9 +19,11 @@ from wagtail.admin.views.pages.workflow import WorkflowActionView
 from wagtail.models import TaskState
 from wagtail.snippets.widgets import AdminSnippetChooser
 
-from . import catalogue, rules
-from .editorial import live_roles_using, may_change_term, may_publish, merge_terms, roles_using
-from .models import Background, CompanyType, RoleIndexPage, RolePage, Skill
+from roles import rules
+from roles.datafile import catalogue
+from roles.models import Background, CompanyType, RoleIndexPage, RolePage, Skill
+
+from .terms import live_roles_using, may_change_term, may_publish, merge_terms, roles_using
 
 MERGEABLE = {"skill": Skill, "companytype": CompanyType}
 TERM_MODELS = (Skill, CompanyType, Background)

@@ -2,8 +2,6 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import Panel
 
-from .models.subscriptions import Subscriber
-
 
 class AudiencePanel(Panel):
     """For a role not yet published: how many confirmed subscribers its first publication will
@@ -21,12 +19,7 @@ class AudiencePanel(Panel):
             if category_id is None:
                 parent = getattr(self.form, "parent_page", None) or self.instance.get_parent()
                 category_id = parent.pk if parent else None
-            company_types = [
-                link.company_type_id for link in self.instance.company_type_links.all()
-            ]
-            context["count"] = (
-                Subscriber.objects.confirmed().interested_in(category_id, company_types).count()
-            )
+            context["count"] = self.instance.first_publication_audience(category_id)
             return context
 
     def __init__(self, *args, **kwargs):

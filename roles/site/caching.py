@@ -34,7 +34,10 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from roles.models import Background, CompanyType, RoleCompanyType, RoleSkill, Skill
 
 logger = logging.getLogger(__name__)
 
@@ -112,10 +115,6 @@ def invalidate(**kwargs):
 
 
 def connect_signals():
-    from wagtail.models import Page, PageViewRestriction, Site
-
-    from .models import Background, CompanyType, RoleCompanyType, RoleSkill, Skill
-
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(invalidate, dispatch_uid=f"pagecache-{signal!r}")
     for model in (
@@ -139,8 +138,6 @@ def connect_signals():
 
 
 def _page_saved(sender, instance, **kwargs):
-    from wagtail.models import Page
-
     if isinstance(instance, Page):
         invalidate()
 

@@ -20,20 +20,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from roles.choices import UNSTATED, ThresholdLevel
+from roles.models import CompanyType, RoleCategoryPage, RoleCompanyType, RolePage, RoleSkill, Skill
+
 from .forms import QueryField, SlugListField, SortField, term_choices
-from .models import (
-    CompanyType,
-    RoleCategoryPage,
-    RoleCompanyType,
-    RolePage,
-    RoleSkill,
-    Skill,
-    ThresholdLevel,
-)
 from .search import segment_query
 from .text import HAN, matches, pinyin_spans, sort_key, syllables
-
-UNSTATED = "unstated"  # the threshold facet's value for categories whose level the article omits
 
 
 class SlugFilter(django_filters.Filter):

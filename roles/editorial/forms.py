@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from . import rules
-from .choices import SkillLevel
+from roles import rules
+from roles.choices import SkillLevel
 
 
 def _kept_forms(formset):

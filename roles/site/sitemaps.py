@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 
-from .models import Skill
+from roles.models import Skill
 
 
 class SkillSitemap(Sitemap):

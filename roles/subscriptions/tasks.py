@@ -3,8 +3,9 @@
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
+from roles.models import RolePage, Subscriber
+
 from . import notifications
-from .models import RolePage, Subscriber
 
 
 def deliver():

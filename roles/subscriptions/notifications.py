@@ -46,16 +46,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import (
-    CompanyType,
-    Delivery,
-    DeliveryStatus,
-    Frequency,
-    RoleCategoryPage,
-    RolePage,
-    Subscriber,
-    SubscriberStatus,
-)
+from roles.choices import DeliveryStatus, Frequency, SubscriberStatus
+from roles.models import CompanyType, Delivery, RoleCategoryPage, RolePage, Subscriber
 
 logger = logging.getLogger(__name__)
 SALT = "roles.subscriptions"
