@@ -382,21 +382,25 @@ def error_message(error):
     return _("值无效（%(kind)s）。") % {"kind": kind}
 
 
+def json_place(data):
+    """A function naming a place in `data` by its JSON path and the name of the object it is
+    in: categories[0].roles[3].title（深度学习算法工程师）."""
+
+    def place(loc):
+        name = _name_at(data, loc)
+        return json_path(loc) + (f"（{shown(name, 40)}）" if name else "")
+
+    return place
+
+
 def problems_from(error: ValidationError, data, locate=None):
-    """A pydantic ValidationError as located problems. `locate(loc)` names a place; by default
-    its JSON path and the name of the object it is in."""
-    problems = []
-    for item in error.errors(include_url=False):
-        loc = item["loc"]
-        if locate is not None:
-            where = locate(loc)
-        else:
-            where = json_path(loc)
-            name = _name_at(data, loc)
-            if name:
-                where += f"（{shown(name, 40)}）"
-        problems.append(Problem(where, error_message(item)))
-    return problems
+    """A pydantic ValidationError as located problems. `locate(loc)` names a place (by
+    default, json_place)."""
+    locate = locate or json_place(data)
+    return [
+        Problem(locate(item["loc"]), error_message(item))
+        for item in error.errors(include_url=False)
+    ]
 
 
 def nesting_depth(text, limit=NESTING_MAX):
@@ -435,8 +439,8 @@ def cross_problems(data, *, other_role_titles=None, suggest=None, where=None):
     """Problems across the items of a shape-valid data file (a dict): repeated slugs and names,
     unknown skills and company types, and role titles that other roles in the database already
     have (`other_role_titles`: {title: slug} of roles the file does not contain).
-    `where(loc)` names a place (default: its JSON path)."""
-    where = where or json_path
+    `where(loc)` names a place (default: json_place)."""
+    where = where or json_place(data)
     suggest = suggest or (lambda value, kind: ())
     problems = []
 

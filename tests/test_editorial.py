@@ -193,7 +193,7 @@ def test_anonymous_visitors_never_reach_the_admin_or_drafts(client):
     "overrides, message",
     [
         ({"title": "数据科学家"}, "目录中已有名为“数据科学家”的岗位"),
-        ({"title": "长" * 41}, "岗位名称最多 40 个字"),
+        ({"title": "长" * 41}, "最多 40 个字（现在 41 个）"),
         ({"definition": "长" * 301}, "300"),
         ({"synonyms": "\n".join(f"别名{i}" for i in range(11))}, "别名最多 10 个"),
     ],

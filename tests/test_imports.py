@@ -239,7 +239,7 @@ def test_a_merged_terms_old_name_still_imports(client):
         (
             "company_types",
             "科技公",
-            "第 2 行 company_types 列：未知的公司类型“科技公”，是不是“科技公司”？",
+            "第 2 行 company_types 列：未知的公司类型“科技公”，是不是“科技公司”",
         ),
     ],
 )

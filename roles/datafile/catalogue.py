@@ -775,6 +775,8 @@ def parse_csv(text, base, source):
             category["roles"][:] = [r for r in category["roles"] if r["slug"] != role["slug"]]
         target.append(role)
 
+    json_place = rules.json_place(data)
+
     def where(loc):
         """A place in the merged catalogue: a CSV row for a role that came from one."""
         if len(loc) >= 4 and loc[0] == "categories" and loc[2] == "roles":
@@ -784,7 +786,7 @@ def parse_csv(text, base, source):
                 role = None
             if id(role) in row_of:
                 return _row_place(row_of[id(role)], loc[4] if len(loc) > 4 else None)
-        return rules.json_path(loc)
+        return json_place(loc)
 
     validate(data, source, where)
     return data
