@@ -30,10 +30,11 @@ from wagtail.models import Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from roles import rules
 from roles.catalogue.search import segment
 from roles.catalogue.text import index_tokens
 from roles.choices import SkillLevel, ThresholdLevel
-from roles.editorial.forms import RolePageForm
+from roles.editorial.forms import RoleCategoryPageForm, RolePageForm
 from roles.editorial.panels import AudiencePanel
 
 from .subscriptions import Subscriber
@@ -66,9 +67,13 @@ class RoleIndexPage(Page):
 
     objects = CataloguePageManager()
 
-    intro = models.TextField(_("导语"), blank=True)
-    source_title = models.CharField(_("来源文章标题"), max_length=200, blank=True)
-    source_author = models.CharField(_("来源文章作者"), max_length=100, blank=True)
+    intro = models.TextField(_("导语"), max_length=rules.INDEX_INTRO_MAX, blank=True)
+    source_title = models.CharField(
+        _("来源文章标题"), max_length=rules.SOURCE_TITLE_MAX, blank=True
+    )
+    source_author = models.CharField(
+        _("来源文章作者"), max_length=rules.SOURCE_AUTHOR_MAX, blank=True
+    )
     source_url = models.URLField(_("来源文章链接"), blank=True)
     source_published = models.DateField(_("来源文章发布日期"), null=True, blank=True)
 
@@ -164,11 +169,24 @@ class RoleCategoryPage(Page):
     objects = CataloguePageManager()
 
     english_name = models.CharField(
-        _("英文名称"), max_length=100, blank=True, help_text=_("英文界面显示的类别名称。")
+        _("英文名称"),
+        max_length=rules.CATEGORY_ENGLISH_NAME_MAX,
+        blank=True,
+        help_text=_("英文界面显示的类别名称。"),
     )
-    intro = models.TextField(_("类别概述"), help_text=_("文章对这一类岗位的总结段落。"))
-    suits = models.TextField(_("适合转型的人群"), help_text=_("文章中“适合……转型”的原句。"))
-    threshold_text = models.TextField(_("门槛说明"), help_text=_("文章中关于门槛的原句。"))
+    intro = models.TextField(
+        _("类别概述"),
+        max_length=rules.CATEGORY_TEXT_MAX,
+        help_text=_("文章对这一类岗位的总结段落。"),
+    )
+    suits = models.TextField(
+        _("适合转型的人群"),
+        max_length=rules.CATEGORY_TEXT_MAX,
+        help_text=_("文章中“适合……转型”的原句。"),
+    )
+    threshold_text = models.TextField(
+        _("门槛说明"), max_length=rules.CATEGORY_TEXT_MAX, help_text=_("文章中关于门槛的原句。")
+    )
     threshold_level = models.CharField(
         _("门槛高低"),
         max_length=20,
@@ -197,6 +215,7 @@ class RoleCategoryPage(Page):
 
     parent_page_types = ["roles.RoleIndexPage"]
     subpage_types = ["roles.RolePage"]
+    base_form_class = RoleCategoryPageForm
 
     class Meta:
         verbose_name = _("岗位类别")
@@ -225,7 +244,10 @@ RolePageManager = PageManager.from_queryset(RolePageQuerySet)
 
 class RolePage(Page):
     english_name = models.CharField(
-        _("英文名称"), max_length=120, blank=True, help_text=_("例如 Prompt Engineer。")
+        _("英文名称"),
+        max_length=rules.ROLE_ENGLISH_NAME_MAX,
+        blank=True,
+        help_text=_("例如 Prompt Engineer。"),
     )
     synonyms = models.TextField(
         _("别名"),
@@ -234,15 +256,17 @@ class RolePage(Page):
     )
     definition = models.TextField(
         _("角色定义"),
-        max_length=300,
+        max_length=rules.ROLE_TEXT_MAX,
         help_text=_("文章中“角色定义”的原句，保持原文措辞；列表和搜索结果显示它的开头。"),
     )
     skills_text = models.TextField(
-        _("核心技能（原文）"), max_length=300, help_text=_("文章中的原句，保持原样。")
+        _("核心技能（原文）"),
+        max_length=rules.ROLE_TEXT_MAX,
+        help_text=_("文章中的原句，保持原样。"),
     )
     company_types_text = models.TextField(
         _("可应聘的公司类型（原文）"),
-        max_length=300,
+        max_length=rules.ROLE_TEXT_MAX,
         help_text=_("文章中的原句，包括括号中的限定。"),
     )
     editor_notes = models.TextField(
