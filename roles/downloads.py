@@ -16,7 +16,14 @@ from django.views.generic import TemplateView
 
 from wagtail.models import ModelLogEntry, Page, PageLogEntry
 
-from .api import THRESHOLD_LABELS, categories, category_out, role_out, threshold_of
+from .api import (
+    THRESHOLD_LABELS,
+    categories,
+    category_out,
+    role_out,
+    threshold_of,
+    visible_next_roles,
+)
 from .csvfiles import SafeWriter
 from .models import (
     Background,
@@ -105,6 +112,8 @@ TERMS = (
 @condition(last_modified_func=catalogue_last_modified)
 def roles_json(request):
     modified = catalogue_last_modified()
+    live_roles = list(roles())
+    next_roles = visible_next_roles(live_roles)
     data = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
@@ -112,7 +121,7 @@ def roles_json(request):
         "source": source(),
         "terms": TERMS,
         "categories": [category_out(category, request) for category in categories()],
-        "roles": [role_out(role, request) for role in roles()],
+        "roles": [role_out(role, request, next_roles) for role in live_roles],
     }
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json"

@@ -23,8 +23,8 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_views
-from .csvfiles import safe_cell
+from . import admin_views, reports  # noqa: F401  (reports registers its own hooks)
+from .csvfiles import SafeSpreadsheetExportMixin
 from .editorial import MERGE_ACTION, MERGE_LABEL, live_use, may_change_term
 from .models import (
     Background,
@@ -130,15 +130,9 @@ class TaxonomyGroup(SnippetViewSetGroup):
 register_snippet(TaxonomyGroup)
 
 
-class SafeExportIndexView(IndexView):
+class SafeExportIndexView(SafeSpreadsheetExportMixin, IndexView):
     """The listing's CSV and XLSX export with every cell through csvfiles.safe_cell: an address
     such as `=1+2@formula.example` reaches the spreadsheet as text, not as a formula."""
-
-    def preprocess_field_value(self, field, value, export_format):
-        return safe_cell(super().preprocess_field_value(field, value, export_format))
-
-    def get_heading(self, queryset, field):
-        return safe_cell(super().get_heading(queryset, field))
 
 
 class SubscriberViewSet(ModelViewSet):
