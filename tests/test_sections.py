@@ -91,8 +91,7 @@ def test_sections_show_in_the_fixed_order_with_contents_and_numbered_references(
     assert "20000–35000 人民币" in salary and "数据较旧" not in salary
     assert (
         '<a class="next-role__title" href="/data-engineering/data-scientist/">数据科学家</a>'
-        '<span class="next-role__note">积累经验后</span>'
-        in text
+        '<span class="next-role__note">积累经验后</span>' in text
     )
 
 
