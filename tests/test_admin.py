@@ -1,4 +1,5 @@
-"""Editing the catalogue in the Wagtail admin (roles/wagtail_hooks.py and the page panels)."""
+"""Editing the catalogue in the Wagtail admin (roles/editorial/wagtail_hooks.py and the page
+panels)."""
 
 import pytest
 
@@ -12,15 +13,8 @@ from wagtail.test.utils.form_data import (
     streamfield,
 )
 
-from roles.models import (
-    CompanyType,
-    Delivery,
-    RoleCategoryPage,
-    RolePage,
-    Skill,
-    SkillLevel,
-    Subscriber,
-)
+from roles.choices import SkillLevel
+from roles.models import CompanyType, Delivery, RoleCategoryPage, RolePage, Skill, Subscriber
 
 
 def role_form(**overrides):

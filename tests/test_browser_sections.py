@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from roles.editorial import EDITORS, MODERATORS
+from roles.editorial.setup import EDITORS, MODERATORS
 from roles.models import RolePage
 
 from .browser import browser, catalogue_server, screenshot  # noqa: F401  (fixtures)

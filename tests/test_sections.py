@@ -20,7 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from roles.editorial import EDITORS
+from roles.editorial.setup import EDITORS
 from roles.models import RolePage
 from roles.models.blocks import SECTION_ORDER, RoleBodyBlock
 
