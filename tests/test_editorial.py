@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from wagtail.models import ModelLogEntry, PageLogEntry, Revision
-from wagtail.test.utils.form_data import inline_formset, nested_form_data
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from roles.choices import SkillLevel
 from roles.datafile import catalogue
@@ -83,6 +83,8 @@ def edit_form(role, **overrides):
             ],
             initial=len(company_types),
         ),
+        # The fixture's roles have no sections (a test that adds some posts its own body).
+        "body": streamfield([]),
     }
     data.update(overrides)
     return nested_form_data(data)

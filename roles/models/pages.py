@@ -1,5 +1,6 @@
 import json
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import (
     Count,
@@ -12,7 +13,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 from django.db.models.lookups import StartsWith
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
@@ -26,7 +27,8 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.models import Page, PageManager, PageViewRestriction
+from wagtail.fields import StreamField
+from wagtail.models import Page, PageManager, PageViewRestriction, ReferenceIndex
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -37,6 +39,7 @@ from roles.choices import SkillLevel, ThresholdLevel
 from roles.editorial.forms import RoleCategoryPageForm, RolePageForm
 from roles.editorial.panels import AudiencePanel
 
+from .blocks import RoleBodyBlock, raw_next_role_ids, raw_section_text, role_sections
 from .subscriptions import Subscriber
 from .taxonomy import CompanyType, RoleCompanyType, RoleSkill
 
@@ -274,6 +277,15 @@ class RolePage(Page):
         blank=True,
         help_text=_("只在后台可见：与原文核对的情况、待办事项、给审核人的说明。"),
     )
+    body = StreamField(
+        RoleBodyBlock(),
+        blank=True,
+        verbose_name=_("栏目"),
+        help_text=_(
+            "可选：日常工作、入行路径、职业发展、学习资源、薪资参考、常见问题，每种最多一个；"
+            "页面上总按这个顺序显示。陈述事实的栏目必须注明来源。"
+        ),
+    )
     # The parent category, kept in step with the page tree (see save() and signal_handlers.py)
     # so that listings can filter and show it without walking the tree.
     category = models.ForeignKey(
@@ -321,6 +333,7 @@ class RolePage(Page):
         [
             ObjectList(content_panels, heading=_("内容")),
             ObjectList(taxonomy_panels, heading=_("技能与公司类型")),
+            ObjectList([FieldPanel("body")], heading=_("栏目与来源")),
             ObjectList(Page.promote_panels, heading=_("推广")),
             ObjectList([FieldPanel("editor_notes"), *Page.settings_panels], heading=_("设置")),
         ]
@@ -332,6 +345,7 @@ class RolePage(Page):
         index.SearchField("search_title_words", boost=4),
         index.SearchField("search_body_words"),
         index.SearchField("search_pinyin"),
+        index.SearchField("search_section_words"),
         index.AutocompleteField("english_name"),
         index.FilterField("category"),
     ]
@@ -355,6 +369,9 @@ class RolePage(Page):
     def search_body_words(self):
         skills = " ".join(link.skill.name for link in self.skill_links.all())
         return segment(" ".join([self.definition, self.skills_text, skills]))
+
+    def search_section_words(self):
+        return segment(raw_section_text(self.body.raw_data))
 
     def search_pinyin(self):
         """Pinyin of the role's names and skills, so that `tishi` or `tsgcs` finds 提示工程师."""
@@ -394,10 +411,42 @@ class RolePage(Page):
             prefetch_related_objects([self], *LISTING_PREFETCH)
         # An unsaved page being previewed has no category yet; its parent is the category.
         context["category"] = self.category or self.get_parent().specific
-        context["structured_data"] = self.structured_data(request, context["category"])
+        context["sections"] = self.sections()
+        context["next_steps"] = self.next_step_from()
+        context["article"] = RoleIndexPage.objects.ancestor_of(context["category"]).first()
+        context["structured_data"] = self.structured_data(
+            request, context["category"], context["sections"]
+        )
         return context
 
-    def structured_data(self, request, category):
+    def sections(self):
+        """The editor's filled sections, in the fixed order (see blocks.SECTION_ORDER)."""
+        ids = raw_next_role_ids(self.body.raw_data)
+        visible = RolePage.objects.visible().filter(pk__in=ids).in_bulk() if ids else {}
+        return role_sections(self.body, visible)
+
+    def next_step_from(self):
+        """The visible roles whose 职业发展 section names this role as a next step, in catalogue
+        order: one query, through Wagtail's reference index (which holds what each page's live
+        content links to), whatever number of roles point here."""
+        if not self.pk:
+            return []
+        page_type = ContentType.objects.get_for_model(Page)
+        linking = ReferenceIndex.objects.filter(
+            base_content_type=page_type,
+            to_content_type=page_type,
+            to_object_id=str(self.pk),
+            model_path__startswith="body.career_path.",
+        ).values(role_id=Cast("object_id", models.IntegerField()))
+        return list(
+            RolePage.objects.visible()
+            .filter(pk__in=linking)
+            .exclude(pk=self.pk)
+            .select_related("category")
+            .order_by("path")
+        )
+
+    def structured_data(self, request, category, sections=()):
         """schema.org Occupation as JSON-LD, safe to place inside a <script> element."""
         data = {
             "@context": "https://schema.org",
@@ -413,5 +462,27 @@ class RolePage(Page):
             data["alternateName"] = names
         if category.suits:
             data["qualifications"] = category.suits
+        faq = next((section for section in sections if section.name == "faq"), None)
+        if faq is not None:
+            # One script holds both: the page is about an occupation and answers questions on it.
+            del data["@context"]
+            data = {
+                "@context": "https://schema.org",
+                "@graph": [
+                    data,
+                    {
+                        "@type": "FAQPage",
+                        "url": data["url"],
+                        "mainEntity": [
+                            {
+                                "@type": "Question",
+                                "name": item["question"],
+                                "acceptedAnswer": {"@type": "Answer", "text": item["answer"]},
+                            }
+                            for item in faq.value["questions"]
+                        ],
+                    },
+                ],
+            }
         text = json.dumps(data, ensure_ascii=False)
         return mark_safe(text.translate(JSON_SCRIPT_ESCAPES))  # noqa: S308  (escaped just above)

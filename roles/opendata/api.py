@@ -7,7 +7,8 @@ give the same roles for the same query; where the HTML listing drops an unknown 
 notice, the API answers 422, since a program cannot read a notice.
 """
 
-from typing import Any, Literal
+import datetime
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
@@ -37,6 +38,15 @@ from roles.models import (
     RolePage,
     RoleSkill,
     Skill,
+)
+from roles.models.blocks import (
+    CURRENCIES,
+    PERIODS,
+    RouteKind,
+    is_dated,
+    item_values,
+    raw_next_role_ids,
+    role_sections,
 )
 
 MAX_LIMIT = 100
@@ -129,6 +139,93 @@ class RoleSkillOut(Term):
     )
 
 
+class SourceOut(Schema):
+    title: str
+    url: str
+    consulted: str = Field(description="The date an editor last checked the source (ISO 8601).")
+
+
+class SectionOut(Schema):
+    heading: str = Field(description="The section's heading on the page, in Chinese.")
+    sources: list[SourceOut] = Field(
+        description="What the section rests on; the page shows them as numbered references."
+    )
+
+
+class DailyWorkOut(SectionOut):
+    type: Literal["daily_work"]
+    tasks: list[str]
+
+
+class RouteOut(Schema):
+    kind: Literal["education", "certificate", "portfolio", "career_change"]
+    kind_label: str
+    text: str
+
+
+class EntryRoutesOut(SectionOut):
+    type: Literal["entry_routes"]
+    routes: list[RouteOut]
+
+
+class NextRoleOut(Schema):
+    slug: str
+    name: str
+    url: str
+    note: str
+
+
+class CareerPathOut(SectionOut):
+    type: Literal["career_path"]
+    next_roles: list[NextRoleOut] = Field(description="Live roles this one can lead to.")
+
+
+class ResourceOut(Schema):
+    title: str
+    url: str
+    kind: str
+    free: bool
+    language: str
+    checked_on: str = Field(description="When an editor last checked the link (ISO 8601).")
+
+
+class LearningResourcesOut(Schema):
+    type: Literal["learning_resources"]
+    heading: str
+    resources: list[ResourceOut]
+
+
+class SalaryRowOut(Schema):
+    city: str
+    minimum: int
+    maximum: int
+    currency: Literal[tuple(code for code, _label in CURRENCIES)]
+    period: Literal[tuple(code for code, _label in PERIODS)]
+    as_of: str = Field(description="The time the figures describe (ISO 8601).")
+    dated: bool = Field(description="`as_of` is more than twelve months ago.")
+
+
+class SalaryOut(SectionOut):
+    type: Literal["salary"]
+    rows: list[SalaryRowOut]
+
+
+class QuestionOut(Schema):
+    question: str
+    answer: str
+
+
+class FAQOut(SectionOut):
+    type: Literal["faq"]
+    questions: list[QuestionOut]
+
+
+RoleSection = Annotated[
+    DailyWorkOut | EntryRoutesOut | CareerPathOut | LearningResourcesOut | SalaryOut | FAQOut,
+    Field(discriminator="type"),
+]
+
+
 class Role(Schema):
     """Reads only what for_listing() prefetched."""
 
@@ -141,8 +238,92 @@ class Role(Schema):
     skills: list[RoleSkillOut] = Field(description="Core skills, essential ones first.")
     company_types: list[Term] = Field(description="Kinds of companies that hire the role.")
     url: str = Field(description="Absolute URL of the role's page on the site.")
+    sections: list[RoleSection] = Field(
+        description="The sections editors wrote for the role (day-to-day work, ways in, next "
+        "roles, learning resources, salaries, questions), each with its sources, in the order "
+        "the page shows them; only those with content."
+    )
 
     resolve_url = staticmethod(page_url)
+
+    @staticmethod
+    def resolve_sections(role, context):
+        request = context["request"]
+        next_roles = visible_next_roles([role])
+        return [section_out(section, request) for section in role_sections(role.body, next_roles)]
+
+
+def visible_next_roles(roles):
+    """{id: role} of the visible roles that the 职业发展 sections of `roles` name: one query,
+    and none for a role without such a section, read from the stored data."""
+    ids = {pk for role in roles for pk in raw_next_role_ids(role.body.raw_data)}
+    return RolePage.objects.visible().filter(pk__in=ids).in_bulk() if ids else {}
+
+
+def _raw_items(value, name):
+    return [item for item in item_values(value.get(name)) if item is not None]
+
+
+SALARY_FIELDS = ("city", "minimum", "maximum", "currency", "period")
+
+
+def parse_date(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def section_out(section, request):
+    """A section as the API gives it, from its stored data (no query)."""
+    raw = section.raw
+    out = {"type": section.name, "heading": str(section.label)}
+    if section.block.cites_sources:
+        out["sources"] = [
+            {
+                "title": s.get("title", ""),
+                "url": s.get("url", ""),
+                "consulted": s.get("consulted") or "",
+            }
+            for s in section.raw_sources
+        ]
+    if section.name == "daily_work":
+        out["tasks"] = [str(task) for task in _raw_items(raw, "tasks")]
+    elif section.name == "entry_routes":
+        labels = dict(RouteKind.CHOICES)
+        out["routes"] = [
+            {"kind": r["kind"], "kind_label": str(labels.get(r["kind"], "")), "text": r["text"]}
+            for r in _raw_items(raw, "routes")
+        ]
+    elif section.name == "career_path":
+        out["next_roles"] = [
+            {
+                "slug": role.slug,
+                "name": role.title,
+                "url": role.get_full_url(request),
+                "note": note,
+            }
+            for role, note in section.next_roles
+        ]
+    elif section.name == "learning_resources":
+        out["resources"] = [
+            {key: r.get(key) for key in ("title", "url", "kind", "free", "language", "checked_on")}
+            for r in _raw_items(raw, "resources")
+        ]
+    elif section.name == "salary":
+        out["rows"] = [
+            {
+                **{key: row.get(key) for key in SALARY_FIELDS},
+                "as_of": row.get("as_of") or "",
+                "dated": is_dated(parse_date(row.get("as_of"))),
+            }
+            for row in _raw_items(raw, "rows")
+        ]
+    elif section.name == "faq":
+        out["questions"] = [
+            {"question": q["question"], "answer": q["answer"]} for q in _raw_items(raw, "questions")
+        ]
+    return out
 
 
 def iso(value):
