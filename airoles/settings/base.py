@@ -276,6 +276,10 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Whole public pages for anonymous visitors (roles/caching.py); 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# Page renders the cache could not answer, per client address (roles/caching.py): over it, 429.
+UNCACHED_RATE = os.environ.get("UNCACHED_RATE", "60/min")
+# Rendered role cards in the same cache, dropped with the pages (roles/fragments.py).
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
 PAGE_CACHE_BROWSER_SECONDS = 60
 
 PERMISSIONS_POLICY = (

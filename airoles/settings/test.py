@@ -22,6 +22,9 @@ LANGUAGE_COOKIE_SECURE = False
 
 # Pages are cached only where PAGE_CACHE_SECONDS asks for it (the caching tests do).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
+UNCACHED_RATE = os.environ.get("UNCACHED_RATE", "")
+# Likewise role cards (the in-memory cache outlives each test's rolled-back changes).
+FRAGMENT_CACHE = base.env_bool("FRAGMENT_CACHE", False)
 
 # Serve static files straight from the apps; no collectstatic needed here.
 WHITENOISE_USE_FINDERS = True

@@ -14,7 +14,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.db.models.lookups import StartsWith
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +95,18 @@ class RoleIndexPage(Page):
 
     class Meta:
         verbose_name = _("岗位图谱首页")
+
+    def route(self, request, path_components):
+        # A category is read with its own fields in one query (Wagtail's route reads the page,
+        # then its specific fields).
+        if path_components:
+            try:
+                category = RoleCategoryPage.objects.child_of(self).get(slug=path_components[0])
+            except RoleCategoryPage.DoesNotExist:
+                return super().route(request, path_components)  # another kind of page, or 404
+            category._cached_parent_obj = self
+            return category.route(request, path_components[1:])
+        return super().route(request, path_components)
 
     def categories(self, roles_each=12):
         """The live categories with their role counts and their first `roles_each` roles (as
@@ -206,9 +218,27 @@ class RoleCategoryPage(Page):
         verbose_name = _("岗位类别")
         verbose_name_plural = _("岗位类别")
 
+    def route(self, request, path_components):
+        # A role is read with its own fields in one query, and knows its category (this page)
+        # and parent without another.
+        if len(path_components) == 1:
+            try:
+                role = RolePage.objects.child_of(self).get(slug=path_components[0])
+            except RolePage.DoesNotExist:
+                return super().route(request, path_components)
+            role._cached_parent_obj = self
+            if role.category_id == self.pk:
+                role.category = self
+            return role.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["roles"] = RolePage.objects.child_of(self).visible().for_listing()
+        from roles.fragments import CARDS_SHOWN
+
+        roles = RolePage.objects.child_of(self).visible().for_cards()
+        context["roles"] = roles[:CARDS_SHOWN]
+        context["role_count"] = roles.count()
         return context
 
 
@@ -222,6 +252,11 @@ class RolePageQuerySet(CataloguePageQuerySet):
     def for_listing(self):
         """Everything a role card shows, in a constant number of queries, in catalogue order."""
         return self.select_related("category").prefetch_related(*LISTING_PREFETCH).order_by("path")
+
+    def for_cards(self):
+        """Roles to show as cards: their taxonomy links are read only for cards that are not in
+        the fragment cache (roles/fragments.py)."""
+        return self.select_related("category").order_by("path")
 
 
 RolePageManager = PageManager.from_queryset(RolePageQuerySet)
@@ -369,7 +404,8 @@ class RolePage(Page):
             prefetch_related_objects([self], *LISTING_PREFETCH)
         # An unsaved page being previewed has no category yet; its parent is the category.
         context["category"] = self.category or self.get_parent().specific
-        context["related"] = related_roles(self)
+        # Read when the template asks, from the fragment cache where it can (roles/fragments.py).
+        context["related"] = SimpleLazyObject(lambda: related_roles(self))
         context["structured_data"] = self.structured_data(request, context["category"])
         return context
 
