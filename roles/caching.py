@@ -18,6 +18,11 @@ path): sorted by name, each name=value pair once, the rest dropped. `?utm_source
 the same filters in another order share the canonical page's entry, so adding a parameter does
 not bypass the cache or grow it. Paths not listed keep all their parameters (sorted).
 
+Requests the cache cannot answer are rendered, and that costs: they are limited per client address
+(UNCACHED_RATE, counted in the same cache), and over the limit the client gets a 429 with
+Retry-After, so that one client requesting made-up URLs cannot slow everybody else's pages.
+Answers from the cache are never limited.
+
 When the cache is unreachable (airoles/cache.py) pages are served uncached. A change made then
 could not drop the cached pages, so this process drops them as soon as the cache answers again.
 """
@@ -30,11 +35,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from airoles.clients import client_address
+
+from . import ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +216,14 @@ def _cacheable_response(request, response):
     return not (messages is not None and len(messages))
 
 
+def too_many_requests(request, wait):
+    """429 with Retry-After, in the visitor's language; never stored by any cache."""
+    response = TemplateResponse(request, "429.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    patch_cache_control(response, no_store=True)
+    return response.render()
+
+
 class PageCacheMiddleware:
     """Between LocaleMiddleware (the key needs the language) and the rest; see the module."""
 
@@ -235,6 +253,11 @@ class PageCacheMiddleware:
         if response is not None:
             response["X-Cache"] = "HIT"
             return response
+        # What the cache cannot answer costs a render: limited per client, so that one client
+        # making up URLs cannot take the servers from everyone else.
+        wait = ratelimit.wait_seconds("uncached", client_address(request), settings.UNCACHED_RATE)
+        if wait:
+            return too_many_requests(request, wait)
         response = self.get_response(request)
         # Stored (and marked public) only while the cache answers: a page served during an
         # outage says nothing about caching.
