@@ -19,7 +19,8 @@ the same filters in another order share the canonical page's entry, so adding a 
 not bypass the cache or grow it. Paths not listed keep all their parameters (sorted).
 
 Requests the cache cannot answer are rendered, and that costs: they are limited per client address
-(UNCACHED_RATE, counted in the same cache), and over the limit the client gets a 429 with
+(UNCACHED_RATE, counted in the same cache) and to UNCACHED_CONCURRENCY renders at a time, and
+over either limit the client gets a 429 with
 Retry-After, so that one client requesting made-up URLs cannot slow everybody else's pages.
 Answers from the cache are never limited.
 
@@ -216,6 +217,34 @@ def _cacheable_response(request, response):
     return not (messages is not None and len(messages))
 
 
+RENDER_SLOT_SECONDS = 60  # a worker killed mid-render frees its client's slot after this
+
+
+def _start_render(client):
+    """Count a render of `client`'s in progress; False if it has UNCACHED_CONCURRENCY already
+    (the count is dropped again). A cache that cannot count lets the request through."""
+    limit = settings.UNCACHED_CONCURRENCY
+    if not limit:
+        return True
+    key = f"rendering:{client}"
+    try:
+        cache.add(key, 0, timeout=RENDER_SLOT_SECONDS)
+        if cache.incr(key) <= limit:
+            return True
+        cache.decr(key)
+    except Exception:  # expired between add() and incr(), or the cache is down: fail open
+        return True
+    return False
+
+
+def _end_render(client):
+    if settings.UNCACHED_CONCURRENCY:
+        try:
+            cache.decr(f"rendering:{client}")
+        except Exception:  # expired meanwhile, or the cache is down
+            pass
+
+
 def too_many_requests(request, wait):
     """429 with Retry-After, in the visitor's language; never stored by any cache."""
     response = TemplateResponse(request, "429.html", {"wait": wait}, status=429)
@@ -255,10 +284,18 @@ class PageCacheMiddleware:
             return response
         # What the cache cannot answer costs a render: limited per client, so that one client
         # making up URLs cannot take the servers from everyone else.
-        wait = ratelimit.wait_seconds("uncached", client_address(request), settings.UNCACHED_RATE)
+        client = client_address(request)
+        wait = ratelimit.wait_seconds("uncached", client, settings.UNCACHED_RATE)
         if wait:
             return too_many_requests(request, wait)
-        response = self.get_response(request)
+        # With sync workers a render holds a worker: a client with many connections open would
+        # hold them all, and cached pages would queue behind its renders.
+        if not _start_render(client):
+            return too_many_requests(request, 1)
+        try:
+            response = self.get_response(request)
+        finally:
+            _end_render(client)
         # Stored (and marked public) only while the cache answers: a page served during an
         # outage says nothing about caching.
         if _cacheable_response(request, response) and cache_available():

@@ -114,3 +114,23 @@ def render_related(context):
         except Exception:
             logger.warning("related roles: could not store", exc_info=True)
     return html
+
+
+def related_ids(role):
+    """The ids of `role`'s related roles (matching.related_roles), best first, kept per
+    generation like the rendered ones: compare's suggestions need only these."""
+    from .matching import related_roles
+
+    key = f"related-ids:{generation()}:{role.pk}" if settings.FRAGMENT_CACHE else None
+    try:
+        ids = cache.get(key) if key and cache_available() else None
+    except Exception:
+        ids = None
+    if ids is None:
+        ids = [item.role.pk for item in related_roles(role)]
+        if key:
+            try:
+                cache.set(key, ids, TIMEOUT)
+            except Exception:
+                logger.warning("related roles: could not store", exc_info=True)
+    return ids

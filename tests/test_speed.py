@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from roles.caching import _end_render, _start_render
 from roles.fragments import CARDS_SHOWN
 from roles.models import RolePage
 
@@ -131,3 +132,12 @@ def test_the_429_page_speaks_the_visitors_language(limited, settings):
     refused = english.get("/roles/?category=product")
     assert refused.status_code == 429
     assert '<html lang="en">' in refused.content.decode()
+
+
+def test_a_client_renders_at_most_uncached_concurrency_pages_at_once(limited, settings):
+    settings.UNCACHED_CONCURRENCY = 1
+    assert _start_render("203.0.113.7")
+    assert not _start_render("203.0.113.7")  # its second render at once is refused
+    assert _start_render("198.51.100.2")  # another client's is not
+    _end_render("203.0.113.7")
+    assert _start_render("203.0.113.7")

@@ -278,6 +278,8 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # Page renders the cache could not answer, per client address (roles/caching.py): over it, 429.
 UNCACHED_RATE = os.environ.get("UNCACHED_RATE", "60/min")
+# ... and how many of them one client address may have in progress at once (0: any number).
+UNCACHED_CONCURRENCY = int(os.environ.get("UNCACHED_CONCURRENCY", "1"))
 # Rendered role cards in the same cache, dropped with the pages (roles/fragments.py).
 FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
 PAGE_CACHE_BROWSER_SECONDS = 60

@@ -23,6 +23,7 @@ LANGUAGE_COOKIE_SECURE = False
 # Pages are cached only where PAGE_CACHE_SECONDS asks for it (the caching tests do).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
 UNCACHED_RATE = os.environ.get("UNCACHED_RATE", "")
+UNCACHED_CONCURRENCY = int(os.environ.get("UNCACHED_CONCURRENCY", "0"))
 # Likewise role cards (the in-memory cache outlives each test's rolled-back changes).
 FRAGMENT_CACHE = base.env_bool("FRAGMENT_CACHE", False)
 
