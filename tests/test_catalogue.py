@@ -1,4 +1,4 @@
-"""roles/catalogue.py and the load_catalogue / export_catalogue commands."""
+"""roles/datafile/catalogue.py and the load_catalogue / export_catalogue commands."""
 
 import copy
 import json
@@ -10,16 +10,9 @@ from django.core.management import CommandError, call_command
 
 from wagtail.models import Page, Site
 
-from roles import catalogue
-from roles.models import (
-    Background,
-    CompanyType,
-    RoleCategoryPage,
-    RoleIndexPage,
-    RolePage,
-    Skill,
-    SkillLevel,
-)
+from roles.choices import SkillLevel
+from roles.datafile import catalogue
+from roles.models import Background, CompanyType, RoleCategoryPage, RoleIndexPage, RolePage, Skill
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """The editors' workflow: groups and moderation, validation, taxonomy upkeep (merge, guarded
-delete), revisions and the audit log, import/export (roles/editorial.py, roles/admin_views.py)."""
+delete), revisions and the audit log, import/export (roles/editorial/)."""
 
 import csv
 import io
@@ -19,8 +19,10 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry, PageLogEntry, Revision
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from roles import catalogue
-from roles.editorial import EDITORS, MERGE_ACTION, MODERATORS, WORKFLOW, merge_terms
+from roles.choices import SkillLevel
+from roles.datafile import catalogue
+from roles.editorial.setup import EDITORS, MODERATORS, WORKFLOW
+from roles.editorial.terms import MERGE_ACTION, merge_terms
 from roles.models import (
     Background,
     CompanyType,
@@ -29,7 +31,6 @@ from roles.models import (
     RolePage,
     RoleSkill,
     Skill,
-    SkillLevel,
     Subscriber,
 )
 

@@ -1,7 +1,7 @@
 """What keeps uncached pages cheap (issue 16): role cards and related roles from the fragment
-cache (roles/fragments.py), a constant and small number of SQL queries per public page however
-large the catalogue, page weight that does not grow with it, and the per-client limit on
-requests the page cache cannot answer (roles/caching.py)."""
+cache (roles/catalogue/fragments.py), a constant and small number of SQL queries per public page
+however large the catalogue, page weight that does not grow with it, and the per-client limit on
+requests the page cache cannot answer (roles/site/caching.py)."""
 
 import re
 
@@ -13,9 +13,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from roles.caching import _end_render, _start_render
-from roles.fragments import CARDS_SHOWN
 from roles.models import RolePage
+from roles.models.pages import CARDS_SHOWN
+from roles.site.caching import _end_render, _start_render
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.db.models.lookups import StartsWith
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -30,21 +30,17 @@ from wagtail.models import Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from roles.admin_forms import RolePageForm
-from roles.panels import AudiencePanel
-from roles.search import segment
-from roles.text import index_tokens
+from roles.catalogue.search import segment
+from roles.catalogue.text import index_tokens
+from roles.choices import SkillLevel, ThresholdLevel
+from roles.editorial.forms import RolePageForm
+from roles.editorial.panels import AudiencePanel
 
-from .taxonomy import CompanyType, RoleCompanyType, RoleSkill, SkillLevel
+from .subscriptions import Subscriber
+from .taxonomy import CompanyType, RoleCompanyType, RoleSkill
 
 # What must not appear raw inside a <script> element.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-class ThresholdLevel(models.TextChoices):
-    HIGH = "high", _("较高")
-    FAIRLY_HIGH = "fairly_high", _("相对较高")
-    MODERATE = "moderate", _("适中")
 
 
 class CataloguePageQuerySet(PageQuerySet):
@@ -234,14 +230,15 @@ class RoleCategoryPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        from roles.fragments import CARDS_SHOWN
-
         roles = RolePage.objects.child_of(self).visible().for_cards()
         context["roles"] = roles[:CARDS_SHOWN]
         context["role_count"] = roles.count()
         return context
 
 
+# Cards a page shows at most outside the paginated listing (a category, a skill): the page weighs
+# the same at 45 roles and at 5,000, and links to the listing for the rest.
+CARDS_SHOWN = 24
 LISTING_PREFETCH = (
     Prefetch("skill_links", queryset=RoleSkill.objects.select_related("skill")),
     Prefetch("company_type_links", queryset=RoleCompanyType.objects.select_related("company_type")),
@@ -255,7 +252,7 @@ class RolePageQuerySet(CataloguePageQuerySet):
 
     def for_cards(self):
         """Roles to show as cards: their taxonomy links are read only for cards that are not in
-        the fragment cache (roles/fragments.py)."""
+        the fragment cache (roles/catalogue/fragments.py)."""
         return self.select_related("category").order_by("path")
 
 
@@ -395,17 +392,20 @@ class RolePage(Page):
         links = sorted(self.company_type_links.all(), key=lambda link: link.sort_order or 0)
         return [link.company_type for link in links]
 
-    def get_context(self, request, *args, **kwargs):
-        from roles.matching import related_roles  # roles.matching builds on these models
+    def first_publication_audience(self, category_id):
+        """How many confirmed subscribers this role's first publication would reach in the
+        category `category_id`, with the company types linked so far (for the editor's panel,
+        roles.editorial.panels)."""
+        company_types = [link.company_type_id for link in self.company_type_links.all()]
+        return Subscriber.objects.confirmed().interested_in(category_id, company_types).count()
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         if not getattr(request, "is_preview", False):
             # A preview's links live in memory, unsaved; a live page's come from the database.
             prefetch_related_objects([self], *LISTING_PREFETCH)
         # An unsaved page being previewed has no category yet; its parent is the category.
         context["category"] = self.category or self.get_parent().specific
-        # Read when the template asks, from the fragment cache where it can (roles/fragments.py).
-        context["related"] = SimpleLazyObject(lambda: related_roles(self))
         context["structured_data"] = self.structured_data(request, context["category"])
         return context
 

@@ -2,7 +2,8 @@ from django import template
 from django.utils.text import Truncator
 from django.utils.translation import get_language, to_locale
 
-from roles import text
+from roles.catalogue import text
+from roles.site.caching import normalised_query
 
 register = template.Library()
 
@@ -43,7 +44,5 @@ def truncate_highlight(value, words, length=60):
 def canonical_path(request):
     """The request's path with only the query parameters the page reads, in a fixed order (the
     page cache's key): a page stored for `?utm_source=…` may be served for the bare URL."""
-    from roles.caching import normalised_query
-
     query = normalised_query(request)
     return f"{request.path}?{query}" if query else request.path

@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from roles.fragments import CARDS_SHOWN, render_cards, render_related
+from roles.catalogue.fragments import CARDS_SHOWN, render_cards, render_related
 
 register = template.Library()
 
@@ -10,7 +10,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def role_cards(context, roles, show_category=False):
     """Role cards (includes/role_card.html) for `roles`, each from the fragment cache where it
-    is there (roles/fragments.py)."""
+    is there (roles/catalogue/fragments.py)."""
     return render_cards(roles, context, show_category)
 
 
@@ -54,7 +54,7 @@ def facet_options(facet, options):
 @register.simple_tag(takes_context=True)
 def related_section(context):
     """The role page's related roles (includes/related_roles.html), from the fragment cache
-    where it is there (roles/fragments.py)."""
+    where it is there (roles/catalogue/fragments.py)."""
     return render_related(context)
 
 
