@@ -113,6 +113,11 @@ def busting(port, redis_url, args):
     }
 
 
+def ratio(page, static):
+    """A page's req/s over the static file's; nan when the static file got no answer at all."""
+    return page["rps"] / static["rps"] if static["rps"] else float("nan")
+
+
 def print_table(size, figures, uncached, cached, bust, args):
     print()
     print(
@@ -133,8 +138,8 @@ def print_table(size, figures, uncached, cached, bust, args):
         errors = u["errors"] + us["errors"] + c["errors"] + cs["errors"]
         print(
             f"{pad(name, 31)}{f['queries']:>8}{f['bytes'] / 1024:>6.1f}{f['wire'] / 1024:>6.1f}"
-            f"{u['rps']:>13.1f}{u['p50']:>7.0f}{u['p95']:>7.0f}{u['rps'] / us['rps']:>7.3f}"
-            f"{c['rps']:>11.1f}{c['p50']:>7.1f}{c['p95']:>7.1f}{c['rps'] / cs['rps']:>7.3f}"
+            f"{u['rps']:>13.1f}{u['p50']:>7.0f}{u['p95']:>7.0f}{ratio(u, us):>7.3f}"
+            f"{c['rps']:>11.1f}{c['p50']:>7.1f}{c['p95']:>7.1f}{ratio(c, cs):>7.3f}"
             f"{errors:>7}"
         )
     print(
@@ -146,7 +151,7 @@ def print_table(size, figures, uncached, cached, bust, args):
         f"cache busting ({args.duration:g} s, {args.concurrency} flooding connections of one "
         f"client, UNCACHED_RATE={args.uncached_rate}): the other client's cached pages p50 "
         f"{before['p50']:.1f} ms before, {during['p50']:.1f} ms during "
-        f"({during['p50'] / before['p50']:.2f}×), "
+        f"({during['p50'] / before['p50'] if before['p50'] else float('nan'):.2f}×), "
         f"p95 {before['p95']:.1f} → {during['p95']:.1f} ms, "
         f"errors {before['errors'] + during['errors']}; flood answers "
         f"{dict(sorted(bust['statuses'].items(), key=str))}; cache keys "
