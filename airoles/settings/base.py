@@ -279,6 +279,12 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Whole public pages for anonymous visitors (roles/site/caching.py); 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# Page renders the cache could not answer, per client address (roles/caching.py): over it, 429.
+UNCACHED_RATE = os.environ.get("UNCACHED_RATE", "60/min")
+# ... and how many of them one client address may have in progress at once (0: any number).
+UNCACHED_CONCURRENCY = int(os.environ.get("UNCACHED_CONCURRENCY", "1"))
+# Rendered role cards in the same cache, dropped with the pages (roles/fragments.py).
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
 PAGE_CACHE_BROWSER_SECONDS = 60
 
 # Any site may read the open data (/api/v3/ and /data/) from a browser, and nothing else: read-only

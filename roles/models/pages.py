@@ -100,6 +100,18 @@ class RoleIndexPage(Page):
     class Meta:
         verbose_name = _("岗位图谱首页")
 
+    def route(self, request, path_components):
+        # A category is read with its own fields in one query (Wagtail's route reads the page,
+        # then its specific fields).
+        if path_components:
+            try:
+                category = RoleCategoryPage.objects.child_of(self).get(slug=path_components[0])
+            except RoleCategoryPage.DoesNotExist:
+                return super().route(request, path_components)  # another kind of page, or 404
+            category._cached_parent_obj = self
+            return category.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     def categories(self, roles_each=12):
         """The live categories with their role counts and their first `roles_each` roles (as
         `first_roles`): two queries, however many roles there are."""
@@ -224,12 +236,31 @@ class RoleCategoryPage(Page):
         verbose_name = _("岗位类别")
         verbose_name_plural = _("岗位类别")
 
+    def route(self, request, path_components):
+        # A role is read with its own fields in one query, and knows its category (this page)
+        # and parent without another.
+        if len(path_components) == 1:
+            try:
+                role = RolePage.objects.child_of(self).get(slug=path_components[0])
+            except RolePage.DoesNotExist:
+                return super().route(request, path_components)
+            role._cached_parent_obj = self
+            if role.category_id == self.pk:
+                role.category = self
+            return role.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["roles"] = RolePage.objects.child_of(self).visible().for_listing()
+        roles = RolePage.objects.child_of(self).visible().for_cards()
+        context["roles"] = roles[:CARDS_SHOWN]
+        context["role_count"] = roles.count()
         return context
 
 
+# Cards a page shows at most outside the paginated listing (a category, a skill): the page weighs
+# the same at 45 roles and at 5,000, and links to the listing for the rest.
+CARDS_SHOWN = 24
 LISTING_PREFETCH = (
     Prefetch("skill_links", queryset=RoleSkill.objects.select_related("skill")),
     Prefetch("company_type_links", queryset=RoleCompanyType.objects.select_related("company_type")),
@@ -240,6 +271,11 @@ class RolePageQuerySet(CataloguePageQuerySet):
     def for_listing(self):
         """Everything a role card shows, in a constant number of queries, in catalogue order."""
         return self.select_related("category").prefetch_related(*LISTING_PREFETCH).order_by("path")
+
+    def for_cards(self):
+        """Roles to show as cards: their taxonomy links are read only for cards that are not in
+        the fragment cache (roles/catalogue/fragments.py)."""
+        return self.select_related("category").order_by("path")
 
 
 RolePageManager = PageManager.from_queryset(RolePageQuerySet)
