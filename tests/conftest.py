@@ -89,7 +89,9 @@ class SharedBuild:
             return
         run = workerinput["testrunuid"][:12]
         self.lock = open(Path(tempfile.gettempdir()) / f"airoles-tests-{run}.lock", "w")
-        fcntl.flock(self.lock, fcntl.LOCK_EX)  # held until after_setup
+        # Held until after_setup, or released where this worker's setup fails, so that no other
+        # worker waits for ever (pytest_fixture_setup below).
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
         self.template = f"{database['NAME']}_catalogue_{run}"
         with connection._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.template])
@@ -109,9 +111,13 @@ class SharedBuild:
                 f"CREATE DATABASE {connection.ops.quote_name(self.template)} "
                 f"TEMPLATE {connection.ops.quote_name(connection.settings_dict['NAME'])}",
             )
+        self.release()
+
+    def release(self):
         if self.lock is not None:
             fcntl.flock(self.lock, fcntl.LOCK_UN)
             self.lock.close()
+            self.lock = None
 
     def drop(self):
         # The other workers cloned it when they started; a worker that comes later than this
@@ -126,8 +132,19 @@ shared_build = SharedBuild()
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings, request):
-    shared_build.before_setup(request.config)
+def django_db_modify_db_settings(django_db_modify_db_settings, request, django_db_blocker):
+    with django_db_blocker.unblock():
+        shared_build.before_setup(request.config)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    try:
+        return (yield)
+    except BaseException:
+        if fixturedef.argname in ("django_db_modify_db_settings", "django_db_setup"):
+            shared_build.release()
+        raise
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +152,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The whole catalogue, loaded once per run; each test runs in a transaction that is
     rolled back, so tests may change or delete it freely."""
     with django_db_blocker.unblock():
-        shared_build.after_setup()
+        try:
+            shared_build.after_setup()
+        finally:
+            shared_build.release()
         snapshot.take()
     yield
     with django_db_blocker.unblock():
