@@ -32,8 +32,14 @@ run: setup
 	@echo "Serving the catalogue at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests run in parallel (pytest-xdist), one worker per core unless TEST_WORKERS says otherwise
+# (0: in this process). `--dist load` hands tests out in pytest-django's order, so that on each
+# worker the tests that commit (and empty the database when they end) come after those that
+# roll back; `loadfile` would mix them.
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

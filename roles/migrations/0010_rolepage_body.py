@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roles', '0008_remove_default_groups'),
+        ('roles', '0009_limits_from_rules'),
     ]
 
     operations = [
