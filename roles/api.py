@@ -100,20 +100,30 @@ class CategoryRef(Term):
 
 class RoleSkillOut(Term):
     level: Literal["essential", "preferred"] = Field(
-        description="`essential`: the article asks for it; `preferred`: it counts in your favour."
+        description="`essential`: the article asks for it; `preferred`: it counts in your favour "
+        "(the article marks it 优先, or names it as an example, 如…, of an essential skill)."
     )
 
 
 class Role(Schema):
     slug: str
     name: str = Field(description="The role's name in Chinese.")
-    english_name: str = Field(description="English name; empty where the article gives none.")
-    synonyms: list[str] = Field(description="Other names the role goes by.")
+    english_name: str = Field(
+        description="Editorial: the editors' English translation of the name (the article is in "
+        "Chinese); empty where there is none."
+    )
+    synonyms: list[str] = Field(
+        description="Editorial: other names the editors added for search; not from the article."
+    )
     category: CategoryRef
     definition: str = Field(description="角色定义: what the role does, summarised.")
     skills: list[RoleSkillOut] = Field(description="Core skills, essential ones first.")
     company_types: list[Term] = Field(description="Kinds of companies that hire the role.")
     url: str = Field(description="Absolute URL of the role's page on the site.")
+    editorial_fields: list[str] = Field(
+        description="The fields of this object that hold the editors' additions rather than "
+        "the article's text (`english_name`, `synonyms` where filled)."
+    )
 
 
 class RoleDetail(Role):
@@ -162,8 +172,14 @@ class RoleLink(Schema):
     url: str
 
 
+EDITORIAL_ENGLISH_NAME = Field(
+    description="Editorial: the editors' English translation of the name (the article is in "
+    "Chinese)."
+)
+
+
 class Category(CategoryRef):
-    english_name: str
+    english_name: str = EDITORIAL_ENGLISH_NAME
     intro: str = Field(description="The article's summary of the category.")
     suits: str = Field(description="Who suits a transition into the category.")
     threshold_text: str = Field(description="The article's sentence on the threshold.")
@@ -176,7 +192,7 @@ class CategoryDetail(Category):
 
 
 class TaxonomyTerm(Term):
-    english_name: str
+    english_name: str = EDITORIAL_ENGLISH_NAME
     description: str
     role_count: int = Field(description="Live roles linked to the term.")
 
@@ -200,7 +216,7 @@ class CompanyTypeDetail(CompanyTypeOut):
 
 
 class BackgroundOut(Term):
-    english_name: str
+    english_name: str = EDITORIAL_ENGLISH_NAME
     description: str
     skills: list[Term] = Field(description="Skills that people with this background usually have.")
 
@@ -242,7 +258,14 @@ def role_out(role, request):
         ],
         "company_types": [{"slug": ct.slug, "name": ct.name} for ct in role.company_types],
         "url": role.get_full_url(request),
+        "editorial_fields": editorial_fields(role),
     }
+
+
+def editorial_fields(role):
+    """Which of a role's fields are the editors' additions: its English name and synonyms (the
+    article names each role once, in Chinese)."""
+    return [name for name in ("english_name", "synonyms") if getattr(role, name)]
 
 
 def role_detail_out(role, request):

@@ -41,7 +41,16 @@ DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 TERM_FIELDS = ("slug", "name", "english_name", "description")
-INDEX_FIELDS = ("title", "slug", "intro", "source_title", "source_author", "source_url")
+INDEX_FIELDS = (
+    "title",
+    "slug",
+    "intro",
+    "intro_en",
+    "source_title",
+    "source_author",
+    "source_publisher",
+    "source_url",
+)
 CATEGORY_FIELDS = (
     "slug",
     "title",
@@ -225,7 +234,7 @@ def validate(data, source):
             where = f"{key} {_label('', term, position).strip()}"
             check.slug(where, term, seen_slugs)
             check.text(where, term, "name", max_length=60)
-            check.text(where, term, "english_name", required=False, max_length=100)
+            check.text(where, term, "english_name", max_length=100)
             check.text(where, term, "description", required=False)
             if term.get("name") in seen_names:
                 check.problems.append(f"{where}: duplicate name '{term['name']}'")
@@ -243,7 +252,7 @@ def validate(data, source):
         check.slug(c_where, category, category_slugs)
         for key in ("title", "intro", "suits", "threshold_text"):
             check.text(c_where, category, key, max_length=255 if key == "title" else None)
-        check.text(c_where, category, "english_name", required=False, max_length=100)
+        check.text(c_where, category, "english_name", max_length=100)
         if category.get("threshold_level", "") not in {"", *ThresholdLevel.values}:
             check.problems.append(
                 f"{c_where}: threshold_level {category.get('threshold_level')!r} must be one of "

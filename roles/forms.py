@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .models import Background, CompanyType, Frequency, RoleCategoryPage, Skill, ThresholdLevel
 from .text import sort_key
@@ -72,9 +72,8 @@ def term_choices(model):
     English one, which also shows the English names)."""
 
     def choices():
-        english = get_language() == "en"
         terms = sorted(model.objects.all(), key=sort_key)
-        return [(term.slug, (english and term.english_name) or term.name) for term in terms]
+        return [(term.slug, term.display_name) for term in terms]
 
     return choices
 
@@ -91,6 +90,9 @@ class ReaderOrderIterator(ModelChoiceIterator):
 
 class ReaderOrderedMultipleChoiceField(forms.ModelMultipleChoiceField):
     iterator = ReaderOrderIterator
+
+    def label_from_instance(self, obj):
+        return obj.display_name
 
 
 def threshold_choices():
@@ -116,15 +118,17 @@ class FinderBackgrounds:
     @classmethod
     def load(cls):
         skill_names = set(Skill.objects.values_list("name", flat=True))
-        names, skills = {}, defaultdict(list)
-        for slug, name, skill in Background.objects.values_list("slug", "name", "skills__slug"):
-            names[slug] = name
-            if skill:
-                skills[slug].append(skill)
+        backgrounds = Background.objects.only("slug", "name", "english_name")
+        skills = defaultdict(list)
+        for slug, skill in Background.skills.through.objects.values_list(
+            "background__slug", "skill__slug"
+        ):
+            skills[slug].append(skill)
         offered, folded = [], {}
-        for slug, name in names.items():
-            if len(skills[slug]) >= 2 and name not in skill_names:
-                offered.append((slug, name))
+        for background in sorted(backgrounds, key=sort_key):
+            slug = background.slug
+            if len(skills[slug]) >= 2 and background.name not in skill_names:
+                offered.append((slug, background.display_name))
             else:
                 folded[slug] = skills[slug]
         return cls(offered, folded)

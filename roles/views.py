@@ -211,7 +211,7 @@ class CompanyTypeDetailView(RoleListView):
         return reverse("company_type_detail", args=[self.company_type.slug])
 
     def get_title(self):
-        return _("%(name)s招聘的 AI 岗位") % {"name": self.company_type.name}
+        return _("%(name)s招聘的 AI 岗位") % {"name": self.company_type.display_name}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -221,7 +221,7 @@ class CompanyTypeDetailView(RoleListView):
         context["chips"].insert(
             0,
             {
-                "label": _("公司类型：%(name)s") % {"name": self.company_type.name},
+                "label": _("公司类型：%(name)s") % {"name": self.company_type.display_name},
                 "url": ListingURLs(reverse("role_list"), others).current,
             },
         )
@@ -291,19 +291,14 @@ class CompareView(TemplateView):
             RolePage.objects.visible()
             .exclude(slug__in=slugs)
             .order_by("path")
-            .values_list("slug", "title", "english_name", "category_id")
+            .only("slug", "title", "english_name", "category_id")
         )
-        for slug, title, english_name, category_id in roles:
-            if len(by_category[category_id]) < SUGGESTIONS_PER_CATEGORY:
-                by_category[category_id].append(
-                    {"slug": slug, "title": title, "english_name": english_name}
-                )
+        for role in roles:
+            if len(by_category[role.category_id]) < SUGGESTIONS_PER_CATEGORY:
+                by_category[role.category_id].append(role)
 
         def with_urls(roles):
-            return [
-                (role, compare_url([*slugs, role["slug"] if isinstance(role, dict) else role.slug]))
-                for role in roles
-            ]
+            return [(role, compare_url([*slugs, role.slug])) for role in roles]
 
         categories = RoleCategoryPage.objects.visible().order_by("sort_order", "path")
         return {

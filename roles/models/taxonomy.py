@@ -10,14 +10,18 @@ from wagtail.search import index
 
 from roles.search import segment
 
+from .names import DisplayNameMixin
+
 ascii_slug = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     _("只能使用小写英文字母、数字和连字符，例如 tech-company。"),
 )
 
 
-class TaxonomyTerm(index.Indexed, models.Model):
+class TaxonomyTerm(DisplayNameMixin, index.Indexed, models.Model):
     """A canonical entry of one of the catalogue's vocabularies."""
+
+    native_name_attribute = "name"
 
     name = models.CharField(
         _("名称"),
@@ -33,7 +37,9 @@ class TaxonomyTerm(index.Indexed, models.Model):
         help_text=_("用于网址和筛选参数，例如 tech-company；改动会让旧的筛选链接失效。"),
     )
     english_name = models.CharField(
-        _("英文名称"), max_length=100, blank=True, help_text=_("英文界面显示的名称。")
+        _("英文名称"),
+        max_length=100,
+        help_text=_("英文界面显示的名称，由编辑翻译（原文只有中文）。"),
     )
     description = models.TextField(
         _("说明"),

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, to_locale
 
@@ -15,16 +16,18 @@ def bcp47(language_code):
 
 @register.filter
 def display_name(item):
-    """A role's, category's or term's name for the interface language: the English name on the
-    English interface where there is one, the article's Chinese name otherwise."""
-    if isinstance(item, dict):
-        english, title = item.get("english_name", ""), item.get("title", "")
-    else:
-        english = getattr(item, "english_name", "")
-        title = getattr(item, "title", "") or getattr(item, "name", "")
-    if english and get_language() == "en":
-        return english
-    return title or item
+    """`item.display_name` (roles/models/names.py), for templates that are handed a role,
+    category or term; anything else shows as itself."""
+    return getattr(item, "display_name", item)
+
+
+@register.filter
+def lang_of(item):
+    """` lang="zh-Hans"` where `item`'s display name is Chinese on the English interface (a name
+    with no English one), for the element that shows it; nothing otherwise."""
+    if getattr(item, "display_lang", "") == "zh-Hans" and get_language() == "en":
+        return mark_safe(' lang="zh-Hans"')
+    return ""
 
 
 @register.filter
