@@ -42,6 +42,14 @@ ROLE = "deep-learning-engineer"  # has an English name, synonyms and related rol
 OTHER_ROLE = "nlp-engineer"
 
 
+@pytest.fixture(autouse=True)
+def chinese_afterwards():
+    """A request on the English interface leaves English active in this thread: the tests that
+    run after these expect the default language."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # The translation files.
 
 
@@ -615,3 +623,14 @@ def test_english_pages_show_chinese_only_as_marked_catalogue_text(client, conten
     assert f'<span lang="zh-Hans">{role.definition}</span>' in html
     assert ">Technical R&amp;D</a>" in html  # the category badge
     assert "Added by the editors" in html  # the English name and synonyms are the editors'
+
+
+@pytest.mark.django_db
+def test_feeds_titles_use_english_names_on_the_english_interface(client):
+    feed = client.get("/feeds/categories/tech-rnd/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<title>AI Roles Catalogue · New roles in Technical R&amp;D</title>" in feed
+    assert "<title>Deep Learning Algorithm Engineer</title>" in feed
+    feed = client.get("/feeds/company-types/internet-firm/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Internet companies" in feed.content.decode()
+    chinese = client.get("/feeds/categories/tech-rnd/").content.decode()
+    assert "<title>AI岗位图谱 · 技术研发类新岗位</title>" in chinese

@@ -1,7 +1,8 @@
 from django import template
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, gettext, pgettext, to_locale
 
 from roles import text
 
@@ -28,6 +29,31 @@ def lang_of(item):
     if getattr(item, "display_lang", "") == "zh-Hans" and get_language() == "en":
         return mark_safe(' lang="zh-Hans"')
     return ""
+
+
+@register.simple_tag
+def source_credit(home):
+    """The footer's credit of the article, from the home page's 内容来源 fields (the editors'):
+    its title, author and publisher as published (marked Chinese), the punctuation the
+    interface language's."""
+    if not home or not home.source_title:
+        return ""
+    title = format_html('<cite lang="zh-Hans">{}</cite>', home.source_title)
+    if home.source_url:
+        title = format_html('<a href="{}" rel="noopener">{}</a>', home.source_url, title)
+    details = [
+        format_html('<span lang="zh-Hans">{}</span>', value)
+        for value in (home.source_author, home.source_publisher)
+        if value
+    ]
+    if home.source_published:
+        details.append(format_html("{}", home.source_published.isoformat()))
+    separator = pgettext("credit", "，")
+    return format_html(
+        gettext("岗位资料整理自《{title}》（{details}），仅供参考。"),
+        title=title,
+        details=format_html_join(separator, "{}", ((detail,) for detail in details)),
+    )
 
 
 @register.filter
