@@ -1,7 +1,7 @@
 """The shared cache (REDIS_URL), for which an outage is not a site outage.
 
-Everything kept in the cache can be rebuilt: whole pages (roles/caching.py), Wagtail's site root
-paths, the API throttle's counters, the subscribe limits. So when Redis is unreachable, every
+Everything kept in the cache can be rebuilt: whole pages (roles/site/caching.py), Wagtail's site
+root paths, the API throttle's counters, the subscribe limits. So when Redis is unreachable, every
 cache call answers as a miss instead of raising: a read gives its default, a write is dropped.
 Pages are served uncached, and the limits that count in the cache let requests through (they
 fail open) until Redis is back.

@@ -46,8 +46,9 @@ def setup_database(folder):
 
 
 def old_rank_by_fit(skill_ids):
-    from roles.matching import Fit, Ranking
-    from roles.models import RolePage, RoleSkill, SkillLevel, ThresholdLevel
+    from roles.choices import SkillLevel, ThresholdLevel
+    from roles.discovery.matching import Fit, Ranking
+    from roles.models import RolePage, RoleSkill
 
     roles = RolePage.objects.visible()
     links = defaultdict(list)
@@ -73,7 +74,7 @@ def old_rank_by_fit(skill_ids):
 
 
 def old_related_roles(role, limit=5):
-    from roles.matching import Related
+    from roles.discovery.matching import Related
     from roles.models import RolePage
 
     my_skills = {link.skill_id for link in role.skills}
@@ -100,7 +101,7 @@ def old_related_roles(role, limit=5):
 
 def specific_or_same_category(figures):
     """How many related links share neither a specific skill nor the category."""
-    from roles.matching import GENERIC_SHARE
+    from roles.discovery.matching import GENERIC_SHARE
     from roles.models import RolePage, RoleSkill
 
     roles = {r.slug: r for r in RolePage.objects.live().for_listing()}

@@ -8,6 +8,9 @@ class RolesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import caching, signal_handlers  # noqa: F401
+        # Receivers connect once the models are loaded: Django's documented place for these
+        # imports (the modules import models, which apps.py must not do at import time).
+        from roles.site import caching
+        from roles.subscriptions import signals  # noqa: F401  (its receivers connect on import)
 
         caching.connect_signals()

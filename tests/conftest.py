@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
 
-from roles import catalogue as catalogue_module
+from roles.datafile import catalogue as catalogue_module
 from roles.models import RolePage
 
 from . import smtp

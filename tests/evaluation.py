@@ -11,8 +11,8 @@ from pathlib import Path
 
 from django.http import QueryDict
 
-from roles.forms import MatchForm
-from roles.matching import brought_skills, rank_by_fit, related_roles
+from roles.discovery.forms import MatchForm
+from roles.discovery.matching import brought_skills, rank_by_fit, related_roles
 from roles.models import RolePage
 
 JUDGED = Path(__file__).resolve().parent / "judged"

@@ -1,4 +1,5 @@
-"""Editing the catalogue in the Wagtail admin (roles/wagtail_hooks.py and the page panels)."""
+"""Editing the catalogue in the Wagtail admin (roles/editorial/wagtail_hooks.py and the page
+panels)."""
 
 import pytest
 
@@ -7,15 +8,8 @@ from django.contrib.auth import get_user_model
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from roles.models import (
-    CompanyType,
-    Delivery,
-    RoleCategoryPage,
-    RolePage,
-    Skill,
-    SkillLevel,
-    Subscriber,
-)
+from roles.choices import SkillLevel
+from roles.models import CompanyType, Delivery, RoleCategoryPage, RolePage, Skill, Subscriber
 
 
 def role_form(**overrides):

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from wagtail.models import GroupApprovalTask, Page, Workflow
 
-from roles.editorial import EDITORS, MODERATORS, WORKFLOW
+from roles.editorial.setup import EDITORS, MODERATORS, WORKFLOW
 from roles.models import Background, CompanyType, RoleCategoryPage, RoleIndexPage, RolePage, Skill
 
 pytestmark = pytest.mark.django_db

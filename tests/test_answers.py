@@ -21,7 +21,7 @@ but lists for only two roles) — that is recorded, not tuned away.
 
 import pytest
 
-from roles.matching import GENERIC_SHARE, rank_by_fit
+from roles.discovery.matching import GENERIC_SHARE, rank_by_fit
 from roles.models import RoleCategoryPage, RolePage, RoleSkill, Skill
 
 from . import evaluation

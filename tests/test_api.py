@@ -1,4 +1,4 @@
-"""roles/api.py: the read API on Wagtail's API v3, at /api/v3/."""
+"""roles/opendata/api.py: the read API on Wagtail's API v3, at /api/v3/."""
 
 import json
 from urllib.parse import urlencode
@@ -13,8 +13,8 @@ from django.http import QueryDict
 
 from wagtail.models import APIToken
 
-from roles.editorial import EDITORS, MODERATORS
-from roles.filters import RoleFilterSet
+from roles.catalogue.filters import RoleFilterSet
+from roles.editorial.setup import EDITORS, MODERATORS
 from roles.models import RolePage
 
 pytestmark = pytest.mark.django_db
@@ -533,7 +533,8 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_violations(wsgi_app):
     ],
 )
 def test_numbers_too_large_for_sql_on_wagtails_endpoints_are_not_a_500(client, path, status):
-    """Wagtail passes `offset` to PostgreSQL unchecked ("bigint out of range"); see roles/api.py."""
+    """Wagtail passes `offset` to PostgreSQL unchecked ("bigint out of range"); see
+    roles/opendata/api.py."""
     with transaction.atomic():  # the refused query aborts the transaction it ran in
         response = client.get(path)
         transaction.set_rollback(True)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from roles.editorial import EDITORS, MODERATORS
+from roles.editorial.setup import EDITORS, MODERATORS
 from roles.models import RolePage
 
 from .browser import browser, catalogue_server, screenshot  # noqa: F401  (fixtures)

@@ -1,4 +1,4 @@
-"""The anonymous page cache (roles/caching.py): hits and misses, invalidation on every change,
+"""The anonymous page cache (roles/site/caching.py): hits and misses, invalidation on every change,
 what is never cached, and the headers browsers and a CDN see."""
 
 import pytest
@@ -11,8 +11,8 @@ from django.test import Client, RequestFactory, override_settings
 
 from wagtail.models import APIToken, PageViewRestriction
 
-from roles.caching import _cacheable_response
 from roles.models import RolePage, Skill
+from roles.site.caching import _cacheable_response
 
 pytestmark = pytest.mark.django_db
 

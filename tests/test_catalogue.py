@@ -1,4 +1,4 @@
-"""roles/catalogue.py and the load_catalogue / export_catalogue commands."""
+"""roles/datafile/catalogue.py and the load_catalogue / export_catalogue commands."""
 
 import copy
 import json
@@ -10,16 +10,9 @@ from django.core.management import CommandError, call_command
 
 from wagtail.models import Page, Site
 
-from roles import catalogue
-from roles.models import (
-    Background,
-    CompanyType,
-    RoleCategoryPage,
-    RoleIndexPage,
-    RolePage,
-    Skill,
-    SkillLevel,
-)
+from roles.choices import SkillLevel
+from roles.datafile import catalogue
+from roles.models import Background, CompanyType, RoleCategoryPage, RoleIndexPage, RolePage, Skill
 
 pytestmark = pytest.mark.django_db
 
@@ -153,9 +146,10 @@ def test_role_keeps_the_articles_wording():
 
 
 def test_the_articles_own_company_type_words_are_kept_apart():
-    """The article says 互联网公司 for AI视觉设计师 and 互联网企业 elsewhere, 广告艺术公司 for AI美术设计师,
-    咨询机构 for AI解决方案顾问: each is a company type of its own, so that a filter by the nearest
-    one (互联网企业, 广告公司, 咨询公司) gives only the roles the article lists under that word."""
+    """The article says 互联网公司 for AI视觉设计师 and 互联网企业 elsewhere, 广告艺术公司 for
+    AI美术设计师, 咨询机构 for AI解决方案顾问: each is a company type of its own, so that a filter
+    by the nearest one (互联网企业, 广告公司, 咨询公司) gives only the roles the article lists under
+    that word."""
     for article_word, nearest, role in [
         ("互联网公司", "互联网企业", "AI视觉设计师"),
         ("广告艺术公司", "广告公司", "AI美术设计师"),

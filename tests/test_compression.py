@@ -1,4 +1,4 @@
-"""Gzip for public HTML (roles.middleware.PublicGZipMiddleware), never next to a secret."""
+"""Gzip for public HTML (roles.site.middleware.PublicGZipMiddleware), never next to a secret."""
 
 import gzip
 

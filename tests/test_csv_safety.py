@@ -1,7 +1,7 @@
 """Spreadsheet exports never hand a formula to a spreadsheet (issue 12, item 11).
 
 Every export writes a cell starting with =, +, -, @, a tab or a carriage return with a leading `'`
-(roles/csvfiles.py): /data/roles.csv, the admin's catalogue CSV, and the admin's subscriber
+(roles/datafile/csvfiles.py): /data/roles.csv, the admin's catalogue CSV, and the admin's subscriber
 export as CSV and XLSX. The catalogue's own CSV reads back to the original values.
 """
 
@@ -15,10 +15,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from roles import catalogue
-from roles.csvfiles import read_cell, safe_cell
-from roles.editorial import MODERATORS
-from roles.models import RolePage, Subscriber, SubscriberStatus
+from roles.choices import SubscriberStatus
+from roles.datafile import catalogue
+from roles.datafile.csvfiles import read_cell, safe_cell
+from roles.editorial.setup import MODERATORS
+from roles.models import RolePage, Subscriber
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,8 @@ import pytest
 
 from django.db import connection
 
-from roles.models import Delivery, DeliveryStatus, RoleCategoryPage, RolePage, Subscriber
+from roles.choices import DeliveryStatus
+from roles.models import Delivery, RoleCategoryPage, RolePage, Subscriber
 
 from .smtp import body, free_port
 from .test_admin import role_form

@@ -1,4 +1,4 @@
-"""roles/downloads.py: /data/ and the catalogue as CSV and JSON."""
+"""roles/opendata/downloads.py: /data/ and the catalogue as CSV and JSON."""
 
 import csv
 import datetime
@@ -13,7 +13,8 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Page, PageLogEntry
 
-from roles.models import CompanyType, RolePage, SkillLevel
+from roles.choices import SkillLevel
+from roles.models import CompanyType, RolePage
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """The editors' workflow: groups and moderation, validation, taxonomy upkeep (merge, guarded
-delete), revisions and the audit log, import/export (roles/editorial.py, roles/admin_views.py)."""
+delete), revisions and the audit log, import/export (roles/editorial/)."""
 
 import csv
 import io
@@ -19,8 +19,10 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry, PageLogEntry, Revision
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from roles import catalogue
-from roles.editorial import EDITORS, MERGE_ACTION, MODERATORS, WORKFLOW, merge_terms
+from roles.choices import SkillLevel
+from roles.datafile import catalogue
+from roles.editorial.setup import EDITORS, MODERATORS, WORKFLOW
+from roles.editorial.terms import MERGE_ACTION, merge_terms
 from roles.models import (
     Background,
     CompanyType,
@@ -29,7 +31,6 @@ from roles.models import (
     RolePage,
     RoleSkill,
     Skill,
-    SkillLevel,
     Subscriber,
 )
 
@@ -634,7 +635,9 @@ def test_the_listing_offers_an_editor_only_the_changes_they_may_make(editor_clie
 
 def test_an_editor_may_change_terms_no_live_role_uses(editor_client):
     """New terms, and terms only drafts use, change no live page: no moderation needed."""
-    draft_only = Skill.objects.create(name="草稿技能", slug="draft-skill", english_name="Draft skill")
+    draft_only = Skill.objects.create(
+        name="草稿技能", slug="draft-skill", english_name="Draft skill"
+    )
     category = RoleCategoryPage.objects.get(slug="data-engineering")
     draft = RolePage(
         title="草稿岗位",

@@ -1,10 +1,10 @@
-"""roles/filters.py: the role listing's facets, keyword search and their counts."""
+"""roles/catalogue/filters.py: the role listing's facets, keyword search and their counts."""
 
 import pytest
 
 from django.http import QueryDict
 
-from roles.filters import RoleFilterSet
+from roles.catalogue.filters import RoleFilterSet
 from roles.models import RolePage
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.text import Truncator
 
-from roles import notifications
+from roles.choices import SubscriberStatus
 from roles.models import (
     Background,
     CompanyType,
@@ -27,8 +27,8 @@ from roles.models import (
     RolePage,
     Skill,
     Subscriber,
-    SubscriberStatus,
 )
+from roles.subscriptions import notifications
 
 from .browser import browser, catalogue_server, screenshot  # noqa: F401  (fixtures)
 from .smtp import body

@@ -1,4 +1,4 @@
-"""roles/matching.py and the compare and finder pages built on it."""
+"""roles/discovery/matching.py and the compare and finder pages built on it."""
 
 import re
 from html import unescape
@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from roles.matching import GENERIC_SHARE, compare, rank_by_fit, related_roles
+from roles.discovery.matching import GENERIC_SHARE, compare, rank_by_fit, related_roles
 from roles.models import RoleCategoryPage, RolePage, RoleSkill, Skill
 
 from .factories import RolePageFactory

@@ -20,11 +20,10 @@ from django.utils import timezone
 
 from wagtail.models import ModelLogEntry, Page, PageLogEntry, PageViewRestriction
 
-from roles import notifications
-from roles.matching import related_roles
+from roles.choices import Frequency, SubscriberStatus
+from roles.discovery.matching import related_roles
 from roles.models import (
     CompanyType,
-    Frequency,
     RoleCategoryPage,
     RoleCompanyType,
     RoleIndexPage,
@@ -32,8 +31,8 @@ from roles.models import (
     RoleSkill,
     Skill,
     Subscriber,
-    SubscriberStatus,
 )
+from roles.subscriptions import notifications
 
 from .smtp import body
 

@@ -11,10 +11,11 @@ import pytest
 from django.http import QueryDict
 from django.utils import translation
 
-from roles.filters import RoleFilterSet
-from roles.forms import ScopeForm, term_choices
+from roles.catalogue.filters import RoleFilterSet
+from roles.catalogue.forms import term_choices
+from roles.catalogue.text import highlight, pinyin_key, pinyin_spans
 from roles.models import CompanyType, RolePage, Skill
-from roles.text import highlight, pinyin_key, pinyin_spans
+from roles.subscriptions.forms import ScopeForm
 
 from .test_views import html
 

@@ -10,7 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from roles.editorial import merge_terms
+from roles.choices import SkillLevel
+from roles.discovery.skills import skill_profile
+from roles.editorial.terms import merge_terms
 from roles.models import (
     CompanyType,
     RoleCategoryPage,
@@ -18,10 +20,8 @@ from roles.models import (
     RolePage,
     RoleSkill,
     Skill,
-    SkillLevel,
     SkillResource,
 )
-from roles.skills import skill_profile
 
 from .factories import RolePageFactory
 from .test_views import card_titles, html

@@ -1,5 +1,5 @@
-"""Subscriptions (roles/notifications.py, roles/tasks.py, the subscribe views and feeds), with
-mail going through Django's SMTP backend to a real SMTP server on loopback."""
+"""Subscriptions (roles/subscriptions/: notifications.py, tasks.py, the subscribe views; and the
+feeds), with mail going through Django's SMTP backend to a real SMTP server on loopback."""
 
 import datetime
 import re
@@ -13,22 +13,21 @@ from django.core import signing
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 from django.utils import timezone
 
-from roles import notifications
+from roles.choices import DeliveryStatus, Frequency, SubscriberStatus
 from roles.models import (
     CompanyType,
     Delivery,
-    DeliveryStatus,
-    Frequency,
     RoleCategoryPage,
     RoleCompanyType,
     RolePage,
     RoleSkill,
     Skill,
     Subscriber,
-    SubscriberStatus,
 )
+from roles.subscriptions import notifications
 
 from .smtp import body
 
@@ -387,6 +386,16 @@ def test_feeds_are_valid_and_list_new_roles(client, url, publish):
         )
 
 
+def test_a_feed_keeps_no_request_on_its_shared_instance(client, publish):
+    """urls.py makes one feed instance for all requests: a request kept on it could be read by
+    another thread answering another visitor."""
+    publish()
+    for url in ("/feeds/roles/", "/feeds/categories/data-engineering/atom/"):
+        feed = resolve(url).func
+        assert client.get(url).status_code == 200
+        assert not hasattr(feed, "request")
+
+
 def test_pages_announce_their_feeds(client):
     home = client.get("/").content.decode()
     assert (
@@ -600,7 +609,7 @@ def test_a_cache_that_is_down_does_not_stop_subscribing(client, settings, queued
     [("10/hour", (10, 3600)), ("200/day", (200, 86400)), ("5/10min", (5, 600)), ("", None)],
 )
 def test_subscribe_rates_read_like_the_apis(rate, parsed):
-    from roles.ratelimit import parse_rate
+    from roles.subscriptions.ratelimit import parse_rate
 
     assert parse_rate(rate) == parsed
 
@@ -608,7 +617,7 @@ def test_subscribe_rates_read_like_the_apis(rate, parsed):
 def test_a_malformed_subscribe_rate_is_a_configuration_error():
     from django.core.exceptions import ImproperlyConfigured
 
-    from roles.ratelimit import parse_rate
+    from roles.subscriptions.ratelimit import parse_rate
 
     with pytest.raises(ImproperlyConfigured):
         parse_rate("ten per hour")

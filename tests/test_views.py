@@ -1,4 +1,5 @@
-"""roles/views.py: the role listing, company-type pages and what they do with bad input."""
+"""roles/catalogue/views.py: the role listing, company-type pages and what they do with bad
+input."""
 
 import re
 from html import unescape

@@ -17,10 +17,11 @@ from django_tasks_db.models import DBTaskResult
 from django.core.management import call_command
 from django.db import OperationalError, connection
 
-from roles import notifications
+from roles.choices import DeliveryStatus, SubscriberStatus
 from roles.management.commands import task_worker
-from roles.models import Delivery, DeliveryStatus, RolePage, Subscriber, SubscriberStatus
-from roles.tasks import notify_new_role, send_deliveries
+from roles.models import Delivery, RolePage, Subscriber
+from roles.subscriptions import notifications
+from roles.subscriptions.tasks import notify_new_role, send_deliveries
 
 from .postgres import Cluster, find_bin_dir
 

@@ -105,14 +105,14 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "airoles.security.SecurityHeadersMiddleware",
     # Before anything that could refuse a cross-origin preflight.
-    "roles.middleware.OpenDataCorsMiddleware",
+    "roles.opendata.cors.OpenDataCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public HTML only (no cookie, CSRF token or private answer), before the ETag is computed.
-    "roles.middleware.PublicGZipMiddleware",
+    "roles.site.middleware.PublicGZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "roles.middleware.LocaleMiddleware",
-    "roles.caching.PageCacheMiddleware",
+    "roles.site.middleware.LocaleMiddleware",
+    "roles.site.caching.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,7 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "roles.site.context.catalogue_home",
+                "roles.site.context_processors.catalogue",
             ],
         },
     },
@@ -275,7 +275,7 @@ SECURE_CSP_ADMIN = {
 # client's address to X-Forwarded-For; 0: the header is ignored (airoles/clients.py).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
-# Whole public pages for anonymous visitors (roles/caching.py); 0 turns the cache off.
+# Whole public pages for anonymous visitors (roles/site/caching.py); 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 PAGE_CACHE_BROWSER_SECONDS = 60
 
@@ -310,7 +310,8 @@ SUBSCRIBE_CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link stays v
 # At most one confirmation mail per mailbox (a+1@x, A+2@x … count as a@x) this often.
 SUBSCRIBE_RESEND_SECONDS = 10 * 60
 # Subscribe requests (valid forms) per client address and for the whole site, counted in the
-# cache (roles/ratelimit.py): "10/hour", "200/day", "5/10min"; empty: no limit. Over it: 429.
+# cache (roles/subscriptions/ratelimit.py): "10/hour", "200/day", "5/10min"; empty: no limit.
+# Over it: 429.
 SUBSCRIBE_RATE_PER_ADDRESS = os.environ.get("SUBSCRIBE_RATE_PER_ADDRESS", "10/hour")
 SUBSCRIBE_RATE_SITE = os.environ.get("SUBSCRIBE_RATE_SITE", "200/hour")
 
@@ -346,8 +347,3 @@ if WAGTAILFRONTENDCACHE:
 
 # jieba writes its dictionary cache here instead of /tmp.
 JIEBA_CACHE_DIR = VAR_DIR / "jieba"
-
-
-def settings():
-    """The upper-case names above, for an environment module to start from (no import *)."""
-    return {name: value for name, value in globals().items() if name.isupper()}

@@ -2,18 +2,17 @@
 
 import os
 
-from . import base
-
-globals().update(base.settings())
+from .base import *  # noqa: F403  (the environment starts from the secure defaults)
+from .base import SECRET_KEY, TASK_BACKENDS, VAR_DIR, env_bool, env_list, mailer_from_url
 
 # The embedded SQLite database, mail folder and caches live here.
-base.VAR_DIR.mkdir(exist_ok=True)
+VAR_DIR.mkdir(exist_ok=True)
 
-DEBUG = base.env_bool("DEBUG", True)
-SECRET_KEY = base.SECRET_KEY or "dev-only-insecure-key-never-use-in-production"
-ALLOWED_HOSTS = base.env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 if "EMAIL_URL" not in os.environ:
-    MAILERS = {"default": base.mailer_from_url(f"file://{base.VAR_DIR / 'mail'}")}
+    MAILERS = {"default": mailer_from_url(f"file://{VAR_DIR / 'mail'}")}
 
 # Plain http on 127.0.0.1: the cookies cannot be Secure here.
 SESSION_COOKIE_SECURE = False
@@ -28,4 +27,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # Tasks run inline here unless TASKS_BACKEND says otherwise (the worker tests use "database").
-TASKS = {"default": {"BACKEND": base.TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")]}}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")]}}

@@ -4,20 +4,19 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from . import base
+from .base import *  # noqa: F403  (the environment starts from the secure defaults)
+from .base import LOGGING, SECRET_KEY, env_bool
 
-globals().update(base.settings())
-
-if not base.SECRET_KEY:
+if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
 
 DEBUG = False
-SECURE_SSL_REDIRECT = base.env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 LOGGING = {
-    **base.LOGGING,
+    **LOGGING,
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

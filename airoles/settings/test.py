@@ -3,17 +3,16 @@ throwaway PostgreSQL cluster (or to SQLite where no PostgreSQL binaries exist)."
 
 import os
 
-from . import base
-
-globals().update(base.settings())
+from .base import *  # noqa: F403  (the environment starts from the secure defaults)
+from .base import STORAGES, TASK_BACKENDS, mailer_from_url
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MAILERS = {"default": base.mailer_from_url(os.environ.get("EMAIL_URL", "locmem://"))}
+MAILERS = {"default": mailer_from_url(os.environ.get("EMAIL_URL", "locmem://"))}
 STORAGES = {
-    **base.STORAGES,
+    **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SESSION_COOKIE_SECURE = False
@@ -29,9 +28,9 @@ WHITENOISE_AUTOREFRESH = True
 
 # Tasks run inline here unless TASKS_BACKEND says otherwise (the worker tests use "database").
 TASKS = {
-    "default": {"BACKEND": base.TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")]},
+    "default": {"BACKEND": TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")]},
     # For the tests that queue work for real `db_worker` processes.
-    "database": {"BACKEND": base.TASK_BACKENDS["database"]},
+    "database": {"BACKEND": TASK_BACKENDS["database"]},
 }
 DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "0"))
 

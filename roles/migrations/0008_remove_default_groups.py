@@ -1,7 +1,7 @@
 from django.db import migrations
 
 # Wagtail's own migrations create the groups "Editors" and "Moderators", a "Moderators approval"
-# task and workflow. The project has its own (roles/editorial.py, migration 0004): 编辑, 审核 and
+# task and workflow. The project has its own (roles/editorial/setup.py, migration 0004): 编辑, 审核 and
 # the 审核发布 workflow. One set of groups: anyone in Wagtail's is moved into the project's
 # corresponding group, a task that still names Wagtail's group names 审核 instead, Wagtail's
 # default workflow and task go where nothing uses them, and then the two groups are deleted.

@@ -1,3 +1,7 @@
+"""The models: the page tree (pages.py), the vocabularies (taxonomy.py) and the subscribers with
+their delivery ledger (subscriptions.py), re-exported here by name; their enums live in
+roles.choices."""
+
 from .pages import (
     CataloguePageQuerySet,
     RoleCategoryPage,

@@ -31,22 +31,18 @@ from wagtail.models import Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from roles.admin_forms import RolePageForm
-from roles.panels import AudiencePanel
-from roles.search import segment
-from roles.text import index_tokens
+from roles.catalogue.search import segment
+from roles.catalogue.text import index_tokens
+from roles.choices import SkillLevel, ThresholdLevel
+from roles.editorial.forms import RolePageForm
+from roles.editorial.panels import AudiencePanel
 
 from .names import DisplayNameMixin
-from .taxonomy import CompanyType, RoleCompanyType, RoleSkill, SkillLevel
+from .subscriptions import Subscriber
+from .taxonomy import CompanyType, RoleCompanyType, RoleSkill
 
 # What must not appear raw inside a <script> element.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-class ThresholdLevel(models.TextChoices):
-    HIGH = "high", _("较高")
-    FAIRLY_HIGH = "fairly_high", _("相对较高")
-    MODERATE = "moderate", _("适中")
 
 
 class CataloguePageQuerySet(PageQuerySet):
@@ -395,16 +391,20 @@ class RolePage(DisplayNameMixin, Page):
         links = sorted(self.company_type_links.all(), key=lambda link: link.sort_order or 0)
         return [link.company_type for link in links]
 
-    def get_context(self, request, *args, **kwargs):
-        from roles.matching import related_roles  # roles.matching builds on these models
+    def first_publication_audience(self, category_id):
+        """How many confirmed subscribers this role's first publication would reach in the
+        category `category_id`, with the company types linked so far (for the editor's panel,
+        roles.editorial.panels)."""
+        company_types = [link.company_type_id for link in self.company_type_links.all()]
+        return Subscriber.objects.confirmed().interested_in(category_id, company_types).count()
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         if not getattr(request, "is_preview", False):
             # A preview's links live in memory, unsaved; a live page's come from the database.
             prefetch_related_objects([self], *LISTING_PREFETCH)
         # An unsaved page being previewed has no category yet; its parent is the category.
         context["category"] = self.category or self.get_parent().specific
-        context["related"] = related_roles(self)
         context["structured_data"] = self.structured_data(request, context["category"])
         return context
 

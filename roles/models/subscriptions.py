@@ -3,16 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Frequency(models.TextChoices):
-    IMMEDIATE = "immediate", _("有新岗位时立即通知")
-    WEEKLY = "weekly", _("每周摘要")
-
-
-class SubscriberStatus(models.TextChoices):
-    PENDING = "pending", _("待确认")
-    CONFIRMED = "confirmed", _("已确认")
-    UNSUBSCRIBED = "unsubscribed", _("已退订")
+from roles.choices import DeliveryStatus, Frequency, SubscriberStatus
 
 
 def mailbox_of(email):
@@ -88,13 +79,6 @@ class Subscriber(models.Model):
         return "、".join(names) or str(_("全部岗位"))
 
     scope_label.short_description = _("范围")
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("待发送")
-    SENT = "sent", _("已发送")
-    FAILED = "failed", _("发送失败")
-    CANCELLED = "cancelled", _("已取消")
 
 
 class Delivery(models.Model):

@@ -8,7 +8,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from roles.search import segment
+from roles.catalogue.search import segment
+from roles.choices import ResourceKind, ResourceLanguage, SkillLevel
 
 from .names import DisplayNameMixin
 
@@ -63,7 +64,7 @@ class TaxonomyTerm(DisplayNameMixin, index.Indexed, models.Model):
         return self.name
 
     def search_words(self):
-        # The search backends do not split Chinese; see roles/search.py.
+        # The search backends do not split Chinese; see roles/catalogue/search.py.
         return segment(self.name)
 
 
@@ -81,22 +82,6 @@ class Skill(TaxonomyTerm, ClusterableModel):
     class Meta(TaxonomyTerm.Meta):
         verbose_name = _("技能")
         verbose_name_plural = _("技能")
-
-
-class ResourceKind(models.TextChoices):
-    COURSE = "course", _("课程")
-    BOOK = "book", _("书籍")
-    ARTICLE = "article", _("文章")
-    VIDEO = "video", _("视频")
-    DOCS = "docs", _("官方文档")
-    PRACTICE = "practice", _("练习与项目")
-    COMMUNITY = "community", _("社区")
-
-
-class ResourceLanguage(models.TextChoices):
-    CHINESE = "zh", _("中文")
-    ENGLISH = "en", _("英文")
-    OTHER = "other", _("其他")
 
 
 class SkillResource(Orderable):
@@ -151,11 +136,6 @@ class Background(TaxonomyTerm):
     class Meta(TaxonomyTerm.Meta):
         verbose_name = _("背景")
         verbose_name_plural = _("背景")
-
-
-class SkillLevel(models.TextChoices):
-    ESSENTIAL = "essential", _("必备")
-    PREFERRED = "preferred", _("优先")
 
 
 class RoleSkill(Orderable):

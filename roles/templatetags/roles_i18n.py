@@ -4,7 +4,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext, pgettext, to_locale
 
-from roles import text
+from roles.catalogue import text
+from roles.site.caching import normalised_query
 
 register = template.Library()
 
@@ -33,26 +34,37 @@ def lang_of(item):
 
 @register.simple_tag
 def source_credit(home):
-    """The footer's credit of the article, from the home page's 内容来源 fields (the editors'):
-    its title, author and publisher as published (marked Chinese), the punctuation the
-    interface language's."""
+    """The footer's credit of the article, from the home page's 内容来源 fields (the editors'),
+    as a paragraph; nothing without a source title. On the English interface the article's
+    title, author and publisher, which stay as published, are marked as Chinese."""
     if not home or not home.source_title:
         return ""
-    title = format_html('<cite lang="zh-Hans">{}</cite>', home.source_title)
+
+    def as_published(value):
+        if get_language() == "en":
+            return format_html('<span lang="zh-Hans">{}</span>', value)
+        return value
+
+    title = format_html(
+        pgettext("book title", "《{title}》"), title=as_published(home.source_title)
+    )
     if home.source_url:
         title = format_html('<a href="{}" rel="noopener">{}</a>', home.source_url, title)
     details = [
-        format_html('<span lang="zh-Hans">{}</span>', value)
-        for value in (home.source_author, home.source_publisher)
-        if value
+        format_html(gettext("作者：{author}"), author=as_published(home.source_author))
+        if home.source_author
+        else "",
+        as_published(home.source_publisher) if home.source_publisher else "",
+        home.source_published.isoformat() if home.source_published else "",
     ]
-    if home.source_published:
-        details.append(format_html("{}", home.source_published.isoformat()))
-    separator = pgettext("credit", "，")
+    details = format_html_join(
+        pgettext("credit", "，"), "{}", ((detail,) for detail in details if detail)
+    )
     return format_html(
-        gettext("岗位资料整理自《{title}》（{details}），仅供参考。"),
-        title=title,
-        details=format_html_join(separator, "{}", ((detail,) for detail in details)),
+        '<p class="site-footer__credit">{}</p>',
+        format_html(
+            gettext("岗位资料整理自{title}（{details}），仅供参考。"), title=title, details=details
+        ),
     )
 
 
@@ -72,7 +84,5 @@ def truncate_highlight(value, words, length=60):
 def canonical_path(request):
     """The request's path with only the query parameters the page reads, in a fixed order (the
     page cache's key): a page stored for `?utm_source=…` may be served for the bare URL."""
-    from roles.caching import normalised_query
-
     query = normalised_query(request)
     return f"{request.path}?{query}" if query else request.path

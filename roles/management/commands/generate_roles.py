@@ -11,13 +11,8 @@ from django.utils import timezone
 from wagtail.search.backends import get_search_backend
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from roles.models import (
-    RoleCategoryPage,
-    RoleCompanyType,
-    RolePage,
-    RoleSkill,
-    SkillLevel,
-)
+from roles.choices import SkillLevel
+from roles.models import RoleCategoryPage, RoleCompanyType, RolePage, RoleSkill
 
 PREFIX = "synthetic-"
 LEVELS = ["初级", "中级", "高级", "资深", "实习", "专家", "主管", "外包"]

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from roles import catalogue
+from roles.datafile import catalogue
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from roles.tasks import send_weekly_digest
+from roles.subscriptions.tasks import send_weekly_digest
 
 
 class Command(BaseCommand):

@@ -5,8 +5,9 @@ stays RUNNING for ever: it failed while the database was away, so it could not e
 failed. This command runs the same worker in a loop: on a database error it waits (1, 2, 4 … up
 to 30 s) and starts again, and before each start it puts back to READY the tasks still marked
 RUNNING under its own worker id — they died with the previous attempt. Re-running them is safe
-here: new-role notifications and deliveries go through the ledger (roles/notifications.py), a
-confirmation mail claims its send time first, and Wagtail's index updates are idempotent.
+here: new-role notifications and deliveries go through the ledger
+(roles/subscriptions/notifications.py), a confirmation mail claims its send time first, and
+Wagtail's index updates are idempotent.
 
 Give each worker a stable, unique --worker-id (e.g. host and slot) and a restarted process also
 recovers what a killed one left behind.

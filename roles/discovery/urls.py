@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("compare/", views.CompareView.as_view(), name="compare"),
+    path("match/", views.MatchView.as_view(), name="match"),
+    path("skills/", views.SkillListView.as_view(), name="skill_list"),
+    path("skills/<slug:slug>/", views.SkillDetailView.as_view(), name="skill_detail"),
+]

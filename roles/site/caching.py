@@ -1,0 +1,258 @@
+"""The public pages' cache: whole responses for anonymous visitors, kept in Django's default cache
+(Redis when REDIS_URL is set, local memory otherwise) and dropped all at once whenever a page or
+a vocabulary term changes.
+
+A request with credentials (an `Authorization` header, such as an API bearer token, or a session
+cookie) is never answered from the cache and its response is never stored: it is marked
+`Cache-Control: private` and `Vary: Authorization, Cookie`, so no shared cache keeps it either.
+A CSRF cookie alone is no credential: it identifies nobody, and a page that embeds a CSRF token
+is never stored.
+
+A response is only stored when it is the same for every anonymous visitor: no session was read,
+no cookie is set, no CSRF token or message is on the page. Entries are keyed by a generation
+number that each change bumps, so invalidation is one write, shared by every app server that
+uses the same cache.
+
+The key is built from the query parameters a page reads, and only those (KNOWN_PARAMETERS, per
+path): sorted by name, each name=value pair once, the rest dropped. `?utm_source=…`, `?z=…` or
+the same filters in another order share the canonical page's entry, so adding a parameter does
+not bypass the cache or grow it. Paths not listed keep all their parameters (sorted).
+
+When the cache is unreachable (airoles/cache.py) pages are served uncached. A change made then
+could not drop the cached pages, so this process drops them as soon as the cache answers again.
+"""
+
+import hashlib
+import logging
+import re
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from roles.models import Background, CompanyType, RoleCompanyType, RoleSkill, Skill
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+CHANGED_KEY = "pagecache:changed-at"
+UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/subscribe/", "/static/")
+MAX_URL_LENGTH = 1000
+# Credentialed responses vary on these (an API token; the session and language cookies).
+CREDENTIAL_HEADERS = ("Authorization", "Cookie")
+
+# The query parameters each page reads (fullmatch on the path); the page cache's key keeps only
+# these. A page not listed here keeps every parameter in its key.
+LISTING_PARAMETERS = ("q", "company_type", "category", "skill", "threshold", "sort", "page")
+API_TERMS = "categories|skills|company-types|backgrounds"
+KNOWN_PARAMETERS = [
+    (re.compile(pattern), frozenset(names))
+    for pattern, names in (
+        (r"/roles/", LISTING_PARAMETERS),
+        (r"/company-types/[^/]+/", LISTING_PARAMETERS),
+        (r"/company-types/", ()),
+        (r"/compare/", ("roles",)),
+        (r"/match/", ("background", "skill", "company_type", "threshold")),
+        (r"/skills/(?:[^/]+/)?", ()),
+        (r"/api/v3/roles/", (*LISTING_PARAMETERS[:-1], "limit", "offset")),
+        (rf"/api/v3/(?:roles|{API_TERMS})/[^/]+/", ()),
+        (rf"/api/v3/(?:{API_TERMS})/", ()),
+    )
+]
+
+# An invalidation the cache could not take (it was down); retried once it is back.
+_missed_invalidation = False
+
+
+def cache_available():
+    """False while the shared cache's circuit breaker is open (airoles/cache.py)."""
+    is_available = getattr(cache, "is_available", None)
+    return is_available() if is_available is not None else True
+
+
+def generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def changed_at():
+    """When the catalogue last changed (or, after a cache restart, when that was first asked)."""
+    value = cache.get(CHANGED_KEY)
+    if value is None:
+        value = int(timezone.now().timestamp())
+        cache.add(CHANGED_KEY, value, timeout=None)
+    return value
+
+
+def invalidate(**kwargs):
+    """Drop every cached page: called for any change to pages, terms or sites. A cache that is
+    down must not stop an editor's change, so its errors are logged, not raised, and the drop is
+    retried when the cache answers again."""
+    global _missed_invalidation
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not there yet
+            cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(CHANGED_KEY, int(timezone.now().timestamp()), timeout=None)
+    except Exception:
+        logger.exception("page cache: could not drop the cached pages")
+        _missed_invalidation = True
+    else:
+        _missed_invalidation = not cache_available()
+        if _missed_invalidation:
+            logger.warning("page cache: unavailable, the cached pages are dropped once it is back")
+
+
+def connect_signals():
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(invalidate, dispatch_uid=f"pagecache-{signal!r}")
+    for model in (
+        Page,
+        PageViewRestriction,
+        Site,
+        Skill,
+        CompanyType,
+        Background,
+        RoleSkill,
+        RoleCompanyType,
+    ):
+        post_save.connect(invalidate, sender=model, dispatch_uid=f"pagecache-save-{model}")
+        post_delete.connect(invalidate, sender=model, dispatch_uid=f"pagecache-del-{model}")
+    m2m_changed.connect(
+        invalidate, sender=Background.skills.through, dispatch_uid="pagecache-background-skills"
+    )
+    # Subclasses of Page are saved as their own class: catch every page model too.
+    post_save.connect(_page_saved, dispatch_uid="pagecache-any-page")
+    post_delete.connect(_page_saved, dispatch_uid="pagecache-any-page-delete")
+
+
+def _page_saved(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        invalidate()
+
+
+def known_parameters(path):
+    """The query parameter names `path` reads, or None if it is not listed (keep them all)."""
+    for pattern, names in KNOWN_PARAMETERS:
+        if pattern.fullmatch(path):
+            return names
+    return None
+
+
+def normalised_query(request):
+    """The request's query string as the cache key sees it: the known parameters only, sorted by
+    name (values of one name keep their order: it may matter, e.g. compare's columns), each
+    name=value pair once."""
+    known = known_parameters(request.path_info)
+    pairs = []
+    for name in sorted(request.GET):
+        if known is not None and name not in known:
+            continue
+        for value in dict.fromkeys(request.GET.getlist(name)):
+            pairs.append((name, value))
+    return urlencode(pairs)
+
+
+def _cache_key(request):
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{normalised_query(request)}"
+    digest = hashlib.sha256(f"{language}|{url}".encode()).hexdigest()
+    return f"pagecache:{generation()}:{digest}"
+
+
+def has_credentials(request):
+    """A bearer token (or any other Authorization) or a session: the answer may be personal."""
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def _cacheable_request(request):
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and len(request.get_full_path()) <= MAX_URL_LENGTH
+        and not request.path.startswith(UNCACHED_PREFIXES)
+        and not has_credentials(request)
+        and "messages" not in request.COOKIES
+    )
+
+
+def _cacheable_response(request, response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if "private" in response.get("Cache-Control", "") or "no-store" in response.get(
+        "Cache-Control", ""
+    ):
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and (session.accessed or session.modified):
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or b"csrfmiddlewaretoken" in response.content:
+        return False
+    messages = getattr(request, "_messages", None)
+    return not (messages is not None and len(messages))
+
+
+class PageCacheMiddleware:
+    """Between LocaleMiddleware (the key needs the language) and the rest; see the module."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_credentials(request):
+            # Never from the cache, never into it, and no shared cache may keep it.
+            response = self.get_response(request)
+            if "no-store" not in response.get("Cache-Control", ""):  # already stronger
+                patch_cache_control(response, private=True)
+            patch_vary_headers(response, CREDENTIAL_HEADERS)
+            return response
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        if not cache_available():  # down: airoles/cache.py logs it; serve the page uncached
+            return self.get_response(request)
+        if _missed_invalidation:
+            invalidate()
+        try:
+            key = _cache_key(request)
+            response = cache.get(key)
+        except Exception:  # the cache is down: serve the page uncached
+            logger.warning("page cache: unavailable, serving uncached", exc_info=True)
+            return self.get_response(request)
+        if response is not None:
+            response["X-Cache"] = "HIT"
+            return response
+        response = self.get_response(request)
+        # Stored (and marked public) only while the cache answers: a page served during an
+        # outage says nothing about caching.
+        if _cacheable_response(request, response) and cache_available():
+            self._add_headers(response)
+            try:
+                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("page cache: could not store %s", request.path, exc_info=True)
+            response["X-Cache"] = "MISS"
+        return response
+
+    def _add_headers(self, response):
+        # Browsers revalidate soon (ETag / Last-Modified → 304); a CDN may keep the page as long
+        # as this cache does, and is purged on publish (WAGTAILFRONTENDCACHE).
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
+            s_maxage=settings.PAGE_CACHE_SECONDS,
+        )
+        # Authorization: a shared cache must not answer a token's request with this copy.
+        patch_vary_headers(response, ["Accept-Language", "Cookie", "Authorization"])
+        response.setdefault("Last-Modified", http_date(changed_at()))
