@@ -131,7 +131,7 @@ class RoleIndexPage(Page):
                 rank=Window(RowNumber(), partition_by=F("category_id"), order_by=F("path").asc())
             )
             .filter(rank__lte=roles_each)
-            .only("id", "title", "url_path", "path", "depth", "category_id")
+            .only("id", "title", "english_name", "url_path", "path", "depth", "category_id")
             .order_by("path")
         )
         by_category = {}
