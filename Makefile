@@ -5,17 +5,20 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=static --ignore=test-artifacts --ignore=tests --ignore=bench
+MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=static --ignore=test-artifacts --ignore=node_modules --ignore=tests --ignore=bench
 
-.PHONY: run test lint bench load faults answers setup clean messages
+.PHONY: run test lint validate bench load faults answers setup clean messages
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt package-lock.json
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@# The Nu HTML checker (tests/test_markup.py); no install scripts: Java is the machine's.
+	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund --silent; \
+	else echo "npm not found: the markup check (tests/test_markup.py) will be skipped"; fi
 	touch $@
 
 setup: $(VENV)/.runtime
@@ -29,12 +32,22 @@ run: setup
 	@echo "Serving the catalogue at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests run in parallel (pytest-xdist), one worker per core unless TEST_WORKERS says otherwise
+# (0: in this process). `--dist load` hands tests out in pytest-django's order, so that on each
+# worker the tests that commit (and empty the database when they end) come after those that
+# roll back; `loadfile` would mix them.
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Every kind of public page, in both languages, through the W3C Nu HTML checker (needs Java).
+validate: $(VENV)/.dev
+	$(PY) -m pytest -q tests/test_markup.py
 
 # The English interface: gather the Chinese msgids into locale/en/LC_MESSAGES/django.po (translate
 # every new entry there), then compile django.mo, which is committed. Needs GNU gettext.

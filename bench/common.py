@@ -262,15 +262,15 @@ def summarize(latencies, errors, elapsed):
     }
 
 
-def load(port, path, duration, concurrency):
+def load(port, path, duration, concurrency, headers=None):
     """Requests/s and latencies (ms) of GET path for `duration` seconds, `concurrency` at once."""
-    return mixed_load(port, {path: [path]}, duration, concurrency)[path]
+    return mixed_load(port, {path: [path]}, duration, concurrency, headers=headers)[path]
 
 
-def mixed_load(port, pages, duration, concurrency, seed=1):
+def mixed_load(port, pages, duration, concurrency, seed=1, headers=None, statuses=None):
     """Each of `concurrency` clients GETs, one after another for `duration` seconds, a page
     drawn at random from `pages` ({name: [urls]}) and one of its URLs. Per page: requests/s,
-    p50/p95/p99 ms and errors (anything but a 200)."""
+    p50/p95/p99 ms and errors (anything but a 200). `statuses`, a dict, counts every status."""
     latencies = defaultdict(list)
     errors = defaultdict(list)
     names = list(pages)
@@ -283,10 +283,12 @@ def mixed_load(port, pages, duration, concurrency, seed=1):
             url = rng.choice(pages[name])
             started = time.perf_counter()
             try:
-                status, _headers, _body = fetch(port, url)
+                status, _headers, _body = fetch(port, url, headers=headers)
             except OSError as error:
                 errors[name].append(str(error))
                 continue
+            if statuses is not None:
+                statuses[status] = statuses.get(status, 0) + 1
             if status != 200:
                 errors[name].append(status)
                 continue

@@ -1,25 +1,36 @@
 #!/usr/bin/env python
-"""Public pages benchmark (listing, company types, search, compare, finder, role, home): SQL queries
-per request, and requests/s with p50/p95 latency under gunicorn (production settings, PostgreSQL),
-at the article's 45 roles and at 5,000.
+"""Public pages benchmark, one table per catalogue size (the article's 45 roles and 5,000): per
+page kind, SQL queries, bytes on the wire (gzip), requests/s with p50/p95 latency uncached
+(PAGE_CACHE_SECONDS=0: every request renders) and cached (Redis, the production default), each
+as a ratio to a static file of the same size served by the same gunicorn + WhiteNoise in the same
+run. Then the cache-busting scenario: one client requesting a flood of distinct URLs while
+another fetches cached pages: the other client's p50 before and during, the flood's answers
+(429 over UNCACHED_RATE) and how much the cache grew.
 
-Each page is measured next to a static file of the same size served by the same gunicorn in the
-same run, the physical limit of this machine and server; the figure to read is the ratio. The
-script prints figures and never passes or fails on time. It starts its own throwaway PostgreSQL
-cluster (tests/postgres.py) and gunicorn on 127.0.0.1, and stops both.
+The script prints figures and never passes or fails on time. It starts its own throwaway
+PostgreSQL cluster (tests/postgres.py), redis-server and gunicorn on 127.0.0.1, and stops them.
 
     .venv/bin/python bench/run.py [--duration 5] [--concurrency 8] [--sizes 45,5000]
+        [--database-url URL]   # an existing database (catalogue loaded) instead of a new cluster
 """
 
 import argparse
 import os
+import random
 import shutil
+import threading
+import time
 
+import redis
 from common import (
+    RedisServer,
+    fetch,
     free_port,
     load,
     make_static_root,
     manage,
+    mixed_load,
+    pad,
     prepare_site,
     production_env,
     query_counts,
@@ -36,14 +47,117 @@ PAGES = {
     "company type filter": "/roles/?company_type=financial-institution",
     "search 数据": "/roles/?q=%E6%95%B0%E6%8D%AE",
     "company type page": "/company-types/financial-institution/",
+    "category page": "/tech-rnd/",
+    "role page": "/tech-rnd/prompt-engineer/",
+    "home": "/",
+    "skill page": "/skills/python/",
     "compare 4 roles": "/compare/?roles=machine-learning-engineer,data-scientist,data-engineer,"
     "ai-data-analyst",
     "match 5 skills": "/match/?skill=python&skill=statistics&skill=data-analysis"
     "&skill=communication&skill=project-management",
-    "role page": "/tech-rnd/prompt-engineer/",
-    "home": "/",
     "API roles, company type filter": "/api/v3/roles/?company_type=financial-institution",
 }
+GZIP = {"Accept-Encoding": "gzip"}
+# Two clients told apart by the address a trusted proxy reports (TRUSTED_PROXY_COUNT=1).
+FLOODER = {**GZIP, "X-Forwarded-For": "203.0.113.66"}
+VISITOR = {**GZIP, "X-Forwarded-For": "198.51.100.1"}
+VISITOR_PAGES = {"cached pages": ["/roles/", "/tech-rnd/prompt-engineer/", "/"]}
+
+
+def measure_pages(port, figures, args):
+    results = {}
+    for name, url in PAGES.items():
+        load(port, url, 1, args.concurrency, headers=GZIP)  # warm up
+        page = load(port, url, args.duration, args.concurrency, headers=GZIP)
+        static = load(port, reference_url(figures[url]["bytes"]), args.duration, args.concurrency)
+        results[name] = (page, static)
+    return results
+
+
+def flood(port, duration, concurrency, statuses):
+    """Distinct URLs the page cache cannot answer: keyword searches for random words."""
+    stop_at = time.perf_counter() + duration
+
+    def client(n):
+        rng = random.Random(n)
+        while time.perf_counter() < stop_at:
+            word = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8))
+            try:
+                status, _h, _b = fetch(port, f"/roles/?q={word}", headers=FLOODER)
+            except OSError:
+                status = "error"
+            statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def busting(port, redis_url, args):
+    store = redis.Redis.from_url(redis_url)
+    mixed_load(port, VISITOR_PAGES, 1, 2, headers=VISITOR)  # cached
+    before = mixed_load(port, VISITOR_PAGES, args.duration, 2, headers=VISITOR)["cached pages"]
+    keys, memory = store.dbsize(), store.info("memory")["used_memory"]
+    statuses = {}
+    threads = flood(port, args.duration, args.concurrency, statuses)
+    during = mixed_load(port, VISITOR_PAGES, args.duration, 2, headers=VISITOR)["cached pages"]
+    for thread in threads:
+        thread.join()
+    return {
+        "before": before,
+        "during": during,
+        "statuses": statuses,
+        "keys": (keys, store.dbsize()),
+        "memory": (memory, store.info("memory")["used_memory"]),
+    }
+
+
+def ratio(page, static):
+    """A page's req/s over the static file's; nan when the static file got no answer at all."""
+    return page["rps"] / static["rps"] if static["rps"] else float("nan")
+
+
+def print_table(size, figures, uncached, cached, bust, args):
+    print()
+    print(
+        f"== {size} roles: gunicorn {args.workers} workers, concurrency {args.concurrency}, "
+        f"{args.duration:g} s a measurement, production settings, PostgreSQL, gzip; "
+        f"{os.cpu_count()} cores shared with other work (compare ratios within this run)"
+    )
+    header = (
+        f"{'page':<31}{'queries':>8}{'KiB':>6}{'wire':>6}"
+        f"{'uncached r/s':>13}{'p50':>7}{'p95':>7}{'ratio':>7}"
+        f"{'cached r/s':>11}{'p50':>7}{'p95':>7}{'ratio':>7}{'errors':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, url in PAGES.items():
+        f = figures[url]
+        (u, us), (c, cs) = uncached[name], cached[name]
+        errors = u["errors"] + us["errors"] + c["errors"] + cs["errors"]
+        print(
+            f"{pad(name, 31)}{f['queries']:>8}{f['bytes'] / 1024:>6.1f}{f['wire'] / 1024:>6.1f}"
+            f"{u['rps']:>13.1f}{u['p50']:>7.0f}{u['p95']:>7.0f}{ratio(u, us):>7.3f}"
+            f"{c['rps']:>11.1f}{c['p50']:>7.1f}{c['p95']:>7.1f}{ratio(c, cs):>7.3f}"
+            f"{errors:>7}"
+        )
+    print(
+        "KiB: HTML; wire: KiB sent with gzip; ratio: req/s ÷ req/s of a static file of the "
+        "HTML's size from the same server; latencies in ms."
+    )
+    before, during = bust["before"], bust["during"]
+    print(
+        f"cache busting ({args.duration:g} s, {args.concurrency} flooding connections of one "
+        f"client, UNCACHED_RATE={args.uncached_rate}): the other client's cached pages p50 "
+        f"{before['p50']:.1f} ms before, {during['p50']:.1f} ms during "
+        f"({during['p50'] / before['p50'] if before['p50'] else float('nan'):.2f}×), "
+        f"p95 {before['p95']:.1f} → {during['p95']:.1f} ms, "
+        f"errors {before['errors'] + during['errors']}; flood answers "
+        f"{dict(sorted(bust['statuses'].items(), key=str))}; cache keys "
+        f"{bust['keys'][0]} → {bust['keys'][1]}, Redis memory "
+        f"{bust['memory'][0] / 2**20:.1f} → {bust['memory'][1] / 2**20:.1f} MiB"
+    )
 
 
 def main():
@@ -52,20 +166,31 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--sizes", default="45,5000", help="catalogue sizes to measure at")
+    parser.add_argument("--uncached-rate", default="60/min", help="UNCACHED_RATE of the run")
+    parser.add_argument("--database-url", help="use this database (catalogue loaded)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
-    cluster, database_url = start_cluster()
+    cluster, database_url = None, args.database_url
+    if database_url is None:
+        cluster, database_url = start_cluster()
     static_root = make_static_root()
+    redis_server = RedisServer()
+    redis_server.start()
     env = production_env(
         database_url,
         STATIC_ROOT=str(static_root),
         # Index updates run inline while the catalogue is loaded; pages queue no tasks.
         TASKS_BACKEND="immediate",
+        TRUSTED_PROXY_COUNT="1",
     )
-    results = {}
+    uncached_env = {**env, "PAGE_CACHE_SECONDS": "0"}
+    cached_env = {**env, "REDIS_URL": redis_server.url, "UNCACHED_RATE": args.uncached_rate}
     try:
-        prepare_site(env)
+        if cluster is not None:
+            prepare_site(env)
+        else:
+            manage(env, "collectstatic", "--noinput")
         for size in sizes:
             existing = int(
                 shell(env, "from roles.models import RolePage; print(RolePage.objects.count())")
@@ -73,49 +198,27 @@ def main():
             if size > existing:
                 print(f"generating {size - existing} synthetic roles…", flush=True)
                 manage(env, "generate_roles", "--count", str(size - existing))
-            figures = query_counts(env, PAGES.values())
+            figures = query_counts(uncached_env, PAGES.values())
             # Reference files: static files of the same size as each page, same server.
             write_reference_files(static_root, {figures[url]["bytes"] for url in PAGES.values()})
-            port = free_port()
-            server = serve(env, port, args.workers)
-            try:
-                for name, url in PAGES.items():
-                    load(port, url, 1, args.concurrency)  # warm up
-                    page = load(port, url, args.duration, args.concurrency)
-                    static = load(
-                        port,
-                        reference_url(figures[url]["bytes"]),
-                        args.duration,
-                        args.concurrency,
-                    )
-                    results[(name, size)] = {**figures[url], "page": page, "static": static}
-                    print(f"measured {name} at {size} roles", flush=True)
-            finally:
-                stop(server)
+            runs = {}
+            for label, run_env in (("uncached", uncached_env), ("cached", cached_env)):
+                port = free_port()
+                server = serve(run_env, port, args.workers)
+                try:
+                    runs[label] = measure_pages(port, figures, args)
+                    if label == "cached":
+                        bust = busting(port, redis_server.url, args)
+                finally:
+                    stop(server)
+                print(f"measured {label} pages at {size} roles", flush=True)
+            print_table(size, figures, runs["uncached"], runs["cached"], bust, args)
     finally:
-        cluster.stop()
+        redis_server.stop()
+        shutil.rmtree(redis_server.directory, ignore_errors=True)
+        if cluster is not None:
+            cluster.stop()
         shutil.rmtree(static_root, ignore_errors=True)
-
-    print()
-    print(
-        f"gunicorn {args.workers} workers, concurrency {args.concurrency}, "
-        f"{args.duration:g} s a measurement, production settings, PostgreSQL; "
-        f"{os.cpu_count()} cores"
-    )
-    header = (
-        f"{'page':<22}{'roles':>6}{'queries':>9}{'KiB':>7}{'req/s':>8}{'p50 ms':>8}"
-        f"{'p95 ms':>8}{'static req/s':>14}{'ratio':>8}{'errors':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    for (name, size), r in results.items():
-        page, static = r["page"], r["static"]
-        print(
-            f"{name:<22}{size:>6}{r['queries']:>9}{r['bytes'] / 1024:>7.1f}{page['rps']:>8.1f}"
-            f"{page['p50']:>8.1f}{page['p95']:>8.1f}{static['rps']:>14.1f}"
-            f"{page['rps'] / static['rps']:>8.3f}{page['errors'] + static['errors']:>8}"
-        )
-    print("\nratio = page req/s ÷ req/s of a static file of the same size from the same server.")
 
 
 if __name__ == "__main__":

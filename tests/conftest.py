@@ -1,4 +1,7 @@
+import fcntl
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +13,7 @@ from roles.datafile import catalogue as catalogue_module
 from roles.models import RolePage
 
 from . import smtp
+from .browser import chromium  # noqa: F401  (the session's Chromium, behind `browser`)
 
 
 class CatalogueSnapshot:
@@ -50,7 +54,8 @@ class CatalogueSnapshot:
     def _quote(name):
         return connection.ops.quote_name(name)
 
-    def _execute(self, *statements):
+    @staticmethod
+    def _execute(*statements):
         # CREATE/DROP DATABASE need no open connection to either database, and autocommit.
         connections.close_all()
         with connection._nodb_cursor() as cursor:
@@ -61,16 +66,101 @@ class CatalogueSnapshot:
 snapshot = CatalogueSnapshot()
 
 
+class SharedBuild:
+    """With pytest-xdist each worker has its own test database. Migrating it and loading the
+    catalogue is the longest step of a run (a minute or more of CPU), so only the first worker
+    to get here does it; it then copies its database to a template, and every other worker's
+    test database is created from that template (Django's TEST["TEMPLATE"]), after which
+    `migrate` finds nothing to do. A file lock orders the workers; the names carry the run's id,
+    so a template left by an interrupted run is never taken for this one's."""
+
+    def __init__(self):
+        self.lock = None
+        self.template = None
+        self.building = False
+
+    def before_setup(self, config):
+        """Runs before pytest-django creates this worker's test database."""
+        from django.conf import settings
+
+        workerinput = getattr(config, "workerinput", None)
+        database = settings.DATABASES["default"]
+        if workerinput is None or "postgresql" not in database["ENGINE"]:
+            return
+        run = workerinput["testrunuid"][:12]
+        self.lock = open(Path(tempfile.gettempdir()) / f"airoles-tests-{run}.lock", "w")
+        # Held until after_setup, or released where this worker's setup fails, so that no other
+        # worker waits for ever (pytest_fixture_setup below).
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        self.template = f"{database['NAME']}_catalogue_{run}"
+        with connection._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.template])
+            exists = cursor.fetchone() is not None
+        if exists:
+            database.setdefault("TEST", {})["TEMPLATE"] = self.template
+        else:
+            self.building = True
+
+    def after_setup(self):
+        """Runs once this worker's test database is migrated: loads the catalogue unless it came
+        with the template, and, on the first worker, makes that template."""
+        if not RolePage.objects.exists():
+            call_command("load_catalogue", verbosity=0, stdout=open(os.devnull, "w"))
+        if self.building:
+            CatalogueSnapshot._execute(
+                f"CREATE DATABASE {connection.ops.quote_name(self.template)} "
+                f"TEMPLATE {connection.ops.quote_name(connection.settings_dict['NAME'])}",
+            )
+        self.release()
+
+    def release(self):
+        if self.lock is not None:
+            fcntl.flock(self.lock, fcntl.LOCK_UN)
+            self.lock.close()
+            self.lock = None
+
+    def drop(self):
+        # The other workers cloned it when they started; a worker that comes later than this
+        # (none does: database tests are handed out first) would build its own.
+        if self.building:
+            CatalogueSnapshot._execute(
+                f"DROP DATABASE IF EXISTS {connection.ops.quote_name(self.template)}"
+            )
+
+
+shared_build = SharedBuild()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, request, django_db_blocker):
+    with django_db_blocker.unblock():
+        shared_build.before_setup(request.config)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    try:
+        return (yield)
+    except BaseException:
+        if fixturedef.argname in ("django_db_modify_db_settings", "django_db_setup"):
+            shared_build.release()
+        raise
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The whole catalogue, loaded once per run; each test runs in a transaction that is
     rolled back, so tests may change or delete it freely."""
     with django_db_blocker.unblock():
-        call_command("load_catalogue", verbosity=0, stdout=open(os.devnull, "w"))
+        try:
+            shared_build.after_setup()
+        finally:
+            shared_build.release()
         snapshot.take()
     yield
     with django_db_blocker.unblock():
         snapshot.drop()
+        shared_build.drop()
 
 
 @pytest.fixture

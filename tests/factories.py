@@ -1,3 +1,6 @@
+import datetime
+import json
+
 import factory
 import wagtail_factories
 
@@ -72,3 +75,76 @@ class RolePageFactory(wagtail_factories.PageFactory):
         ]
         if create:
             self.save()
+
+
+# Role page sections (RolePage.body), as the stored (raw) stream data. Test content only: the
+# shipped fixture stays the article.
+
+
+def source(n=1, consulted=None):
+    consulted = consulted or datetime.date.today()
+    return {
+        "title": f"测试来源{n}",
+        "url": f"https://example.org/source-{n}",
+        "consulted": consulted.isoformat(),
+    }
+
+
+SECTION_VALUES = {
+    "daily_work": lambda: {
+        "tasks": ["与业务方确认需求", "设计评测集并记录结果"],
+        "sources": [source(1)],
+    },
+    "entry_routes": lambda: {
+        "routes": [
+            {"kind": "education", "text": "计算机或统计相关专业。"},
+            {"kind": "portfolio", "text": "两三个能公开演示的小项目。"},
+        ],
+        "sources": [source(2)],
+    },
+    "career_path": lambda: {"next_roles": [], "sources": [source(3)]},
+    "learning_resources": lambda: {
+        "resources": [
+            {
+                "title": "测试课程",
+                "url": "https://example.org/course",
+                "kind": "course",
+                "free": True,
+                "language": "zh",
+                "checked_on": datetime.date.today().isoformat(),
+            }
+        ]
+    },
+    "salary": lambda: {
+        "rows": [
+            {
+                "city": "北京",
+                "minimum": 20000,
+                "maximum": 35000,
+                "currency": "CNY",
+                "period": "month",
+                "as_of": datetime.date.today().isoformat(),
+            }
+        ],
+        "sources": [source(4)],
+    },
+    "faq": lambda: {
+        "questions": [{"question": "需要会编程吗？", "answer": "需要基本的脚本能力。"}],
+        "sources": [source(5)],
+    },
+}
+
+
+def section(kind, **value):
+    """One section of `kind` with test defaults, `value` replacing some of its fields."""
+    return {"type": kind, "value": {**SECTION_VALUES[kind](), **value}}
+
+
+def next_roles(*roles, note=""):
+    return [{"role": role.pk, "note": note} for role in roles]
+
+
+def role_body(*kinds, **values):
+    """A body with a section of each of `kinds`, in that order (`values[kind]` overrides), as
+    the JSON text a StreamField takes as stored data."""
+    return json.dumps([section(kind, **values.get(kind, {})) for kind in kinds])

@@ -65,6 +65,10 @@ class Cluster:
         )
 
     @property
+    def started(self):
+        return self.data.exists()
+
+    @property
     def url(self):
         return f"postgres://postgres@127.0.0.1:{self.port}/airoles"
 
@@ -132,9 +136,20 @@ def pytest_load_initial_conftests(early_config, parser, args):
     return (yield)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    # With pytest-xdist (`-n`), this process only hands out tests: its workers inherit
+    # DATABASE_URL and share this one cluster, each with its own test database (pytest-django
+    # names it after the worker), so it must be up before they start (xdist starts them in its
+    # own, later, pytest_sessionstart). Collection alone (--collect-only) starts no workers.
+    if _cluster and session.config.pluginmanager.has_plugin("dsession"):
+        _cluster.start()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtestloop(session):
-    if _cluster and not session.config.option.collectonly and session.items:
+    collecting_only = session.config.option.collectonly
+    if _cluster and not _cluster.started and not collecting_only and session.items:
         _cluster.start()
     return (yield)
 
@@ -158,7 +173,7 @@ def pytest_terminal_summary(terminalreporter):
 def pytest_unconfigure(config):
     global _cluster
     if _cluster:
-        if _cluster.data.exists():
+        if _cluster.started:
             _cluster.stop()
         else:
             shutil.rmtree(_cluster.dir, ignore_errors=True)

@@ -172,6 +172,7 @@ def editor_screens(role, category, index, *, moderator):
         "/admin/snippets/choose/roles/skill/",
         "/admin/reports/site-history/",
         "/admin/reports/aging-pages/",
+        "/admin/reports/content-completeness/?lacks=faq",
         "/admin/account/",
         "/admin/catalogue/import-export/",
     ]

@@ -259,38 +259,41 @@ def first_role(data):
     return data["categories"][0]["roles"][0]
 
 
+# Each problem is named by its place in the file (a JSON path, with the role's name) and
+# said in the interface language (roles/rules.py).
+ROLE_0 = "categories[0].roles[0]"
 BROKEN = {
     "unknown skill": (
         lambda d: first_role(d)["skills"].append({"skill": "telepathy", "level": "essential"}),
-        "role '深度学习算法工程师': unknown skill 'telepathy'",
+        f"{ROLE_0}.skills[5].skill（深度学习算法工程师）：未知的技能“telepathy”",
     ),
     "duplicate role slug": (
         lambda d: d["categories"][1]["roles"][0].update(slug="deep-learning-engineer"),
-        "role '数据科学家': duplicate slug 'deep-learning-engineer'",
+        "categories[1].roles[0].slug（数据科学家）：岗位的 URL 标识“deep-learning-engineer”重复。",
     ),
     "missing definition": (
         lambda d: first_role(d).pop("definition"),
-        "role '深度学习算法工程师': missing field 'definition'",
+        f"{ROLE_0}.definition（深度学习算法工程师）：缺少这一项。",
     ),
     "unknown company type": (
         lambda d: first_role(d)["company_types"].append("moon-base"),
-        "unknown company type 'moon-base'",
+        "未知的公司类型“moon-base”",
     ),
-    "too few skills": (
-        lambda d: first_role(d).update(skills=[{"skill": "python", "level": "essential"}]),
-        "role '深度学习算法工程师': needs at least two skills",
+    "no essential skill": (
+        lambda d: first_role(d).update(skills=[{"skill": "python", "level": "preferred"}]),
+        f"{ROLE_0}.skills（深度学习算法工程师）：至少需要一项必备技能。",
     ),
     "bad skill level": (
         lambda d: first_role(d)["skills"][0].update(level="nice-to-have"),
-        "has level 'nice-to-have'; expected essential or preferred",
+        "应为 'essential'、'preferred' 之一（现在是 nice-to-have）",
     ),
     "bad threshold": (
         lambda d: d["categories"][0].update(threshold_level="很高"),
-        "category '技术研发类': threshold_level '很高' must be one of",
+        "categories[0].threshold_level（技术研发类）：应为 ''、'high'",
     ),
     "non-ascii slug": (
         lambda d: first_role(d).update(slug="深度学习"),
-        "slug '深度学习' must be lowercase ASCII letters, digits and hyphens",
+        "URL 标识“深度学习”只能使用小写英文字母、数字和连字符",
     ),
 }
 
@@ -306,7 +309,7 @@ def test_a_malformed_file_is_refused_naming_file_role_and_problem(tmp_path, cata
 
     assert str(path) in str(error.value)
     assert message in str(error.value)
-    assert "nothing was written" in str(error.value)
+    assert "没有写入任何内容" in str(error.value)
     assert RolePage.objects.count() == 0
     assert Skill.objects.count() == 0
 
@@ -314,12 +317,12 @@ def test_a_malformed_file_is_refused_naming_file_role_and_problem(tmp_path, cata
 def test_a_file_that_is_not_json_is_refused(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{"format": "ai-roles-catalogue", ', encoding="utf-8")
-    with pytest.raises(CommandError, match=r"(?s)broken.json: .*not valid JSON"):
+    with pytest.raises(CommandError, match=r"(?s)broken.json：.*不是有效的 JSON"):
         load(path)
 
 
 def test_a_missing_file_is_refused(tmp_path):
-    with pytest.raises(CommandError, match="cannot read the file"):
+    with pytest.raises(CommandError, match="无法读取文件"):
         load(tmp_path / "nowhere.json")
 
 
@@ -327,7 +330,7 @@ def test_a_problem_late_in_the_file_writes_nothing_from_earlier(tmp_path, catalo
     """Validation runs before writing, and writing is one transaction."""
     empty_database()
     data = mutate(catalogue_data, lambda d: d["categories"][-1]["roles"][-1].pop("title"))
-    with pytest.raises(CommandError, match="missing field 'title'"):
+    with pytest.raises(CommandError, match=r"categories\[9\]\.roles\[7\]\.title.*缺少这一项"):
         load(write(tmp_path, data))
     assert counts() == {k: 0 for k in counts()} | {"pages": 1}  # only Wagtail's root
 

@@ -88,9 +88,11 @@ def test_drafts_stay_out_of_the_downloads(client):
 @pytest.mark.parametrize("path", ["/data/roles.csv", "/data/roles.json"])
 def test_last_modified_is_the_last_change_to_the_catalogue(client, path):
     latest = max(RolePage.objects.live().values_list("last_published_at", flat=True))
-    response = client.get(path)
+    # From a script on another site: a browser sends Origin, which CORS answers.
+    response = client.get(path, HTTP_ORIGIN="https://example.org")
     assert parsedate_to_datetime(response["Last-Modified"]) == latest.replace(microsecond=0)
     assert response["Access-Control-Allow-Origin"] == "*"
+    assert "origin" in response["Vary"].lower()
     # Unchanged since: 304, no body.
     again = client.get(path, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
     assert again.status_code == 304

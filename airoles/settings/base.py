@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Login lockouts (AXES_* below); staff unlock in /django-admin/axes/ or `manage.py axes_reset`.
     "axes",
+    # CORS for the open data (CORS_* below).
+    "corsheaders",
     # Wagtail's search index table needs it on PostgreSQL (postgres.E005 otherwise).
     "django.contrib.postgres",
 ]
@@ -105,7 +107,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "airoles.security.SecurityHeadersMiddleware",
     # Before anything that could refuse a cross-origin preflight.
-    "roles.opendata.cors.OpenDataCorsMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public HTML only (no cookie, CSRF token or private answer), before the ETag is computed.
     "roles.site.middleware.PublicGZipMiddleware",
@@ -277,7 +279,31 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Whole public pages for anonymous visitors (roles/site/caching.py); 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# Page renders the cache could not answer, per client address (roles/caching.py): over it, 429.
+UNCACHED_RATE = os.environ.get("UNCACHED_RATE", "60/min")
+# ... and how many of them one client address may have in progress at once (0: any number).
+UNCACHED_CONCURRENCY = int(os.environ.get("UNCACHED_CONCURRENCY", "1"))
+# Rendered role cards in the same cache, dropped with the pages (roles/fragments.py).
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
 PAGE_CACHE_BROWSER_SECONDS = 60
+
+# Any site may read the open data (/api/v3/ and /data/) from a browser, and nothing else: read-only
+# and without credentials, so `*` is enough. A preflight is answered by the middleware itself,
+# since the views behind these paths only know GET.
+CORS_URLS_REGEX = r"^/(api|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-language",
+    "content-language",
+    "content-type",
+    "if-modified-since",
+)
+# Headers a script may read beyond the CORS-safelisted ones.
+CORS_EXPOSE_HEADERS = ("Content-Disposition", "Last-Modified", "Retry-After")
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "

@@ -4,7 +4,7 @@ throwaway PostgreSQL cluster (or to SQLite where no PostgreSQL binaries exist)."
 import os
 
 from .base import *  # noqa: F403  (the environment starts from the secure defaults)
-from .base import STORAGES, TASK_BACKENDS, mailer_from_url
+from .base import STORAGES, TASK_BACKENDS, env_bool, mailer_from_url
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -21,6 +21,10 @@ LANGUAGE_COOKIE_SECURE = False
 
 # Pages are cached only where PAGE_CACHE_SECONDS asks for it (the caching tests do).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
+UNCACHED_RATE = os.environ.get("UNCACHED_RATE", "")
+UNCACHED_CONCURRENCY = int(os.environ.get("UNCACHED_CONCURRENCY", "0"))
+# Likewise role cards (the in-memory cache outlives each test's rolled-back changes).
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", False)
 
 # Serve static files straight from the apps; no collectstatic needed here.
 WHITENOISE_USE_FINDERS = True

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roles.choices import UNSTATED, ThresholdLevel
 from roles.models import CompanyType, RoleCategoryPage, RoleCompanyType, RolePage, RoleSkill, Skill
+from roles.models.blocks import raw_section_text
 
 from .forms import QueryField, SlugListField, SortField, term_choices
 from .search import segment_query
@@ -145,8 +146,10 @@ MATCH_FIELDS = [
     (1, "definition", _("角色定义")),
     (2, "skill", _("技能")),
     (2, "skills_text", _("技能原文")),
+    (3, "sections", _("编辑栏目")),
 ]
-UNEXPLAINED = 3  # the search backend matched a form of the word that these fields do not show
+WHOLE_TEXT_FIELDS = ("title", "definition", "skills_text", "sections")  # no detail to name
+UNEXPLAINED = 4  # the search backend matched a form of the word that these fields do not show
 
 
 @dataclass
@@ -172,6 +175,7 @@ def role_texts(role, skill_names):
         "definition": [role.definition],
         "skill": skill_names,
         "skills_text": [role.skills_text],
+        "sections": [raw_section_text(role.body.raw_data)],
     }
 
 
@@ -208,7 +212,7 @@ def rank(roles, words):
                 if not found:
                     continue
                 best = min(best, field_tier)
-                detail = "" if name in ("title", "definition", "skills_text") else found[0]
+                detail = "" if name in WHOLE_TEXT_FIELDS else found[0]
                 if name == "english_name":
                     detail = ""
                 if not any(r.field == name and r.detail == detail for r in reasons):
@@ -345,7 +349,7 @@ class RoleFilterSet(django_filters.FilterSet):
         # Every role: the search backends cannot express visible()'s subquery, and these ids
         # only ever narrow the filterset's own queryset, which is RolePage.objects.visible().
         candidates = RolePage.objects.only(
-            "id", "title", "english_name", "synonyms", "definition", "skills_text"
+            "id", "title", "english_name", "synonyms", "definition", "skills_text", "body"
         )
         return rank(list(candidates.search(words, operator="and")), words.split())
 

@@ -37,7 +37,7 @@ class RoleListView(TemplateView):
         data = self.request.GET.copy()
         for name, values in self.get_preset().items():
             data.setlist(name, values)
-        return RoleFilterSet(data, queryset=RolePage.objects.visible().for_listing())
+        return RoleFilterSet(data, queryset=RolePage.objects.visible().for_cards())
 
     def get_context_data(self, **kwargs):
         filterset = self.get_filterset()

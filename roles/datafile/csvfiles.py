@@ -75,3 +75,14 @@ def dict_rows(text):
         for row in reader
     )
     return reader.fieldnames, rows
+
+
+class SafeSpreadsheetExportMixin:
+    """For Wagtail's listing and report views (SpreadsheetExportMixin): their CSV and XLSX
+    export with every cell, headings too, through `safe_cell`."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        return safe_cell(super().preprocess_field_value(field, value, export_format))
+
+    def get_heading(self, queryset, field):
+        return safe_cell(super().get_heading(queryset, field))

@@ -74,6 +74,9 @@ class MatchForm(forms.Form):
         backgrounds = FinderBackgrounds.load()
         super().__init__(None if data is None else backgrounds.fold(data), *args, **kwargs)
         self.fields["background"].choices = backgrounds.offered
+        # Read each vocabulary once per form: validation and the template both iterate them.
+        for name in ("skill", "company_type", "threshold"):
+            self.fields[name].choices = list(self.fields[name].choices)
 
     def notices(self):
         return [str(f.notice) for f in self.fields.values() if getattr(f, "notice", None)]

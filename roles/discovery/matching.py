@@ -13,12 +13,13 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from roles import rules
 from roles.choices import UNSTATED, SkillLevel
 from roles.models import Background, RoleCompanyType, RolePage, RoleSkill, Skill
 
 MAX_COMPARED = 4
 SLUG_SEPARATORS = re.compile(r"[\s,，、;；]+")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = re.compile(rules.SLUG_PATTERN)
 
 
 # Comparison.

@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from roles.catalogue.fragments import related_ids
 from roles.models import RoleCategoryPage, RolePage, Skill
 
 from .forms import MatchForm
-from .matching import MAX_COMPARED, brought_skills, compare, rank_by_fit, related_roles
+from .matching import MAX_COMPARED, brought_skills, compare, rank_by_fit
 from .skills import skill_overview, skill_profile
 
 SUGGESTIONS_PER_CATEGORY = 12
@@ -72,24 +73,27 @@ class CompareView(TemplateView):
 
     def suggestions(self, chosen, slugs):
         """Roles to add: those related to the first chosen one, then a few of each category."""
-        related = [r.role for r in related_roles(chosen[0])] if chosen else []
-        by_category = defaultdict(list)
+        by_category, by_id = defaultdict(list), {}
         roles = (
             RolePage.objects.visible()
             .exclude(slug__in=slugs)
             .order_by("path")
-            .only("slug", "title", "english_name", "category_id")
+            .values_list("pk", "slug", "title", "english_name", "category_id")
         )
-        for role in roles:
-            if len(by_category[role.category_id]) < SUGGESTIONS_PER_CATEGORY:
-                by_category[role.category_id].append(role)
+        for pk, slug, title, english_name, category_id in roles:
+            # Unsaved pages that carry just the names, for their display_name.
+            by_id[pk] = RolePage(slug=slug, title=title, english_name=english_name)
+            if len(by_category[category_id]) < SUGGESTIONS_PER_CATEGORY:
+                by_category[category_id].append(by_id[pk])
+        # Related roles are cached per catalogue generation; their names are read just above.
+        related = [by_id[pk] for pk in related_ids(chosen[0]) if pk in by_id] if chosen else []
 
         def with_urls(roles):
             return [(role, compare_url([*slugs, role.slug])) for role in roles]
 
         categories = RoleCategoryPage.objects.visible().order_by("sort_order", "path")
         return {
-            "related": with_urls([r for r in related if r.slug not in slugs]),
+            "related": with_urls(related),
             "categories": [
                 (category, with_urls(by_category[category.pk]))
                 for category in categories

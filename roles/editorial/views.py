@@ -19,6 +19,7 @@ from wagtail.admin.views.pages.workflow import WorkflowActionView
 from wagtail.models import TaskState
 from wagtail.snippets.widgets import AdminSnippetChooser
 
+from roles import rules
 from roles.datafile import catalogue
 from roles.models import Background, CompanyType, RoleIndexPage, RolePage, Skill
 
@@ -165,8 +166,10 @@ def _catalogue_index():
 
 
 def can_import(user):
-    """Importing publishes pages directly, so it is for those who may publish the catalogue."""
-    return _catalogue_index() is not None and may_publish(user)
+    """Anyone who may edit the catalogue's pages may import: an import by someone who may not
+    publish is submitted to 审核发布 (catalogue.load's `moderate`), like their edits."""
+    index = _catalogue_index()
+    return index is not None and index.permissions_for_user(user).can_edit()
 
 
 def export_view(request, format):
@@ -189,17 +192,19 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("目录文件"),
         help_text=_(
-            "JSON（与导出的格式相同）或 CSV（每行一个岗位，按 URL 标识新增或替换岗位）。"
+            "JSON（与导出的格式相同）或 CSV（每行一个岗位，按 URL 标识新增或替换岗位；"
+            "类别、技能和公司类型可以写中文名、英文名、别名或 URL 标识）。"
             "导入前会先显示将要新增、修改和保持不变的岗位。"
         ),
     )
 
-    max_size = 5 * 1024 * 1024
-
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > self.max_size:
-            raise forms.ValidationError(_("文件太大：最多 5 MB。"))
+        if upload.size > rules.FILE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件太大：最多 %(limit)d MB。")
+                % {"limit": rules.FILE_MAX_BYTES // (1024 * 1024)}
+            )
         if not upload.name.lower().endswith((".json", ".csv")):
             raise forms.ValidationError(_("只能导入 .json 或 .csv 文件。"))
         return upload
@@ -237,9 +242,17 @@ def others_summary(report):
     )
 
 
+# What the confirmation button does: publish (for those who may) or submit to 审核发布.
+PUBLISH, SUBMIT = "publish", "submit"
+
+
 class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
     """Upload → dry run (what would be created, changed, left alone; or every problem, each
-    naming its row) → confirm → one transaction. Nothing is written before the confirmation."""
+    naming its row) → confirm → one transaction. Nothing is written before the confirmation.
+
+    Someone who may publish confirms knowing how many live pages will change, and may choose
+    to submit the changes to 审核发布 instead; anyone else's import is always submitted: each
+    changed page gets a new revision in moderation and the live site stays as it was."""
 
     template_name = "roles/admin/catalogue_import.html"
     form_class = ImportForm
@@ -249,55 +262,74 @@ class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.may_import = can_import(request.user)
+        self.may_publish = self.may_import and may_publish(request.user)
         if request.method == "POST" and not self.may_import:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         if "confirm" in request.POST:
-            return self.confirm()
+            return self.confirm(publish=request.POST["confirm"] != SUBMIT and self.may_publish)
         if "cancel" in request.POST:
             request.session.pop(SESSION_KEY, None)
             messages.info(request, _("已取消导入，没有写入任何内容。"))
             return redirect("roles_catalogue_import")
         return super().post(request, *args, **kwargs)
 
+    def _load(self, data, source, publish, dry_run=False):
+        return catalogue.load(
+            data,
+            update=True,
+            source=source,
+            dry_run=dry_run,
+            user=self.request.user,
+            moderate=not publish,
+        )
+
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         try:
             data = catalogue.read_upload(upload.name, upload.read())
-            report = catalogue.load(data, update=True, source=upload.name, dry_run=True)
+            report = self._load(data, upload.name, self.may_publish, dry_run=True)
         except catalogue.CatalogueError as error:
             return self.render_to_response(
-                self.get_context_data(form=form, problems=error.problems, source=upload.name)
+                self.get_context_data(
+                    form=form,
+                    problems=error.problems,
+                    problem_count=error.count,
+                    source=upload.name,
+                )
             )
         self.request.session[SESSION_KEY] = {"name": upload.name, "data": json.dumps(data)}
         return self.render_to_response(
             self.get_context_data(form=form, report=report, source=upload.name)
         )
 
-    def confirm(self):
+    def confirm(self, publish):
         pending = self.request.session.pop(SESSION_KEY, None)
         if not pending:
             messages.error(self.request, _("没有等待确认的导入，请重新上传文件。"))
             return redirect("roles_catalogue_import")
         try:
-            report = catalogue.load(
-                json.loads(pending["data"]), update=True, source=pending["name"]
-            )
+            report = self._load(json.loads(pending["data"]), pending["name"], publish)
         except catalogue.CatalogueError as error:
             messages.error(self.request, str(error))
             return redirect("roles_catalogue_import")
         # In the dry run's units: roles, then the other entries (categories, terms).
-        messages.success(
-            self.request,
-            _("已导入 %(name)s。%(roles)s%(others)s")
-            % {
-                "name": pending["name"],
-                "roles": roles_summary(report),
-                "others": others_summary(report),
-            },
-        )
+        summary = {
+            "name": pending["name"],
+            "roles": roles_summary(report),
+            "others": others_summary(report),
+            "pages": report.pages_changed,
+        }
+        if report.moderated:
+            text = _(
+                "已导入 %(name)s，%(pages)d 个页面的修改已提交审核，批准后才会上线。"
+                "%(roles)s%(others)s"
+            )
+        else:
+            text = _("已导入 %(name)s。%(roles)s%(others)s")
+        messages.success(self.request, text % summary)
         return redirect("roles_catalogue_import")
 
     def get_context_data(self, **kwargs):
@@ -317,7 +349,11 @@ class CatalogueImportView(WagtailAdminTemplateMixin, FormView):
                     (_("修改"), report.updated),
                 )
             ]
+            context["live_pages_changed"] = report.live_pages_changed
+            context["pages_changed"] = report.pages_changed
         context["may_import"] = self.may_import
+        context["may_publish"] = self.may_publish
+        context["PUBLISH"], context["SUBMIT"] = PUBLISH, SUBMIT
         return context
 
 

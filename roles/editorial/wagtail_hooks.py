@@ -15,6 +15,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.models import WorkflowState
+from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
@@ -23,6 +24,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from roles.models import Background, CompanyType, RoleCategoryPage, RolePage, Skill, Subscriber
 
 from . import views
+from .reports import ContentCompletenessView
 from .terms import MERGE_ACTION, MERGE_LABEL, live_use, may_change_term
 
 
@@ -264,4 +266,41 @@ def refuse_publish_on_create(request, parent_page, page_class):
 def register_merge_action(actions):
     actions.register_action(
         MERGE_ACTION, MERGE_LABEL, _("把一个分类词合并到另一个，并更新使用它的岗位")
+    )
+
+
+# The 内容完整度 report (reports.py), under 报告.
+
+
+class ReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return PagePermissionPolicy().user_has_any_permission(
+            request.user, ["add", "change", "publish"]
+        )
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path(
+            "reports/content-completeness/",
+            ContentCompletenessView.as_view(),
+            name="roles_content_completeness",
+        ),
+        path(
+            "reports/content-completeness/results/",
+            ContentCompletenessView.as_view(results_only=True),
+            name="roles_content_completeness_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_report_menu_item():
+    return ReportMenuItem(
+        _("内容完整度"),
+        reverse("roles_content_completeness"),
+        name="content-completeness",
+        icon_name="tasks",
+        order=1100,
     )

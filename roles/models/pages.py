@@ -1,5 +1,6 @@
 import json
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import (
     Count,
@@ -12,7 +13,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 from django.db.models.lookups import StartsWith
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
@@ -27,16 +28,19 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.models import Page, PageManager, PageViewRestriction
+from wagtail.fields import StreamField
+from wagtail.models import Page, PageManager, PageViewRestriction, ReferenceIndex
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from roles import rules
 from roles.catalogue.search import segment
 from roles.catalogue.text import index_tokens
 from roles.choices import SkillLevel, ThresholdLevel
-from roles.editorial.forms import RolePageForm
+from roles.editorial.forms import RoleCategoryPageForm, RolePageForm
 from roles.editorial.panels import AudiencePanel
 
+from .blocks import RoleBodyBlock, raw_next_role_ids, raw_section_text, role_sections
 from .names import DisplayNameMixin
 from .subscriptions import Subscriber
 from .taxonomy import CompanyType, RoleCompanyType, RoleSkill
@@ -70,16 +74,27 @@ class RoleIndexPage(Page):
 
     intro = models.TextField(
         _("本站介绍"),
+        max_length=rules.INDEX_INTRO_MAX,
         blank=True,
         help_text=_("首页标题下的一段话，用本站自己的口吻介绍网站；不要引用原文。"),
     )
     intro_en = models.TextField(
-        _("本站介绍（英文）"), blank=True, help_text=_("英文界面显示的本站介绍。")
+        _("本站介绍（英文）"),
+        max_length=rules.INDEX_INTRO_MAX,
+        blank=True,
+        help_text=_("英文界面显示的本站介绍。"),
     )
-    source_title = models.CharField(_("来源文章标题"), max_length=200, blank=True)
-    source_author = models.CharField(_("来源文章作者"), max_length=100, blank=True)
+    source_title = models.CharField(
+        _("来源文章标题"), max_length=rules.SOURCE_TITLE_MAX, blank=True
+    )
+    source_author = models.CharField(
+        _("来源文章作者"), max_length=rules.SOURCE_AUTHOR_MAX, blank=True
+    )
     source_publisher = models.CharField(
-        _("来源文章发布平台"), max_length=100, blank=True, help_text=_("例如 人人都是产品经理。")
+        _("来源文章发布平台"),
+        max_length=rules.SOURCE_PUBLISHER_MAX,
+        blank=True,
+        help_text=_("例如 人人都是产品经理。"),
     )
     source_url = models.URLField(_("来源文章链接"), blank=True)
     source_published = models.DateField(_("来源文章发布日期"), null=True, blank=True)
@@ -114,6 +129,18 @@ class RoleIndexPage(Page):
     @property
     def display_intro_lang(self):
         return "en" if get_language() == "en" and self.intro_en else "zh-Hans"
+
+    def route(self, request, path_components):
+        # A category is read with its own fields in one query (Wagtail's route reads the page,
+        # then its specific fields).
+        if path_components:
+            try:
+                category = RoleCategoryPage.objects.child_of(self).get(slug=path_components[0])
+            except RoleCategoryPage.DoesNotExist:
+                return super().route(request, path_components)  # another kind of page, or 404
+            category._cached_parent_obj = self
+            return category.route(request, path_components[1:])
+        return super().route(request, path_components)
 
     def categories(self, roles_each=12):
         """The live categories with their role counts and their first `roles_each` roles (as
@@ -188,12 +215,22 @@ class RoleCategoryPage(DisplayNameMixin, Page):
 
     english_name = models.CharField(
         _("英文名称"),
-        max_length=100,
+        max_length=rules.CATEGORY_ENGLISH_NAME_MAX,
         help_text=_("英文界面显示的类别名称，由编辑翻译（原文只有中文）。"),
     )
-    intro = models.TextField(_("类别概述"), help_text=_("文章对这一类岗位的总结段落。"))
-    suits = models.TextField(_("适合转型的人群"), help_text=_("文章中“适合……转型”的原句。"))
-    threshold_text = models.TextField(_("门槛说明"), help_text=_("文章中关于门槛的原句。"))
+    intro = models.TextField(
+        _("类别概述"),
+        max_length=rules.CATEGORY_TEXT_MAX,
+        help_text=_("文章对这一类岗位的总结段落。"),
+    )
+    suits = models.TextField(
+        _("适合转型的人群"),
+        max_length=rules.CATEGORY_TEXT_MAX,
+        help_text=_("文章中“适合……转型”的原句。"),
+    )
+    threshold_text = models.TextField(
+        _("门槛说明"), max_length=rules.CATEGORY_TEXT_MAX, help_text=_("文章中关于门槛的原句。")
+    )
     threshold_level = models.CharField(
         _("门槛高低"),
         max_length=20,
@@ -222,17 +259,37 @@ class RoleCategoryPage(DisplayNameMixin, Page):
 
     parent_page_types = ["roles.RoleIndexPage"]
     subpage_types = ["roles.RolePage"]
+    base_form_class = RoleCategoryPageForm
 
     class Meta:
         verbose_name = _("岗位类别")
         verbose_name_plural = _("岗位类别")
 
+    def route(self, request, path_components):
+        # A role is read with its own fields in one query, and knows its category (this page)
+        # and parent without another.
+        if len(path_components) == 1:
+            try:
+                role = RolePage.objects.child_of(self).get(slug=path_components[0])
+            except RolePage.DoesNotExist:
+                return super().route(request, path_components)
+            role._cached_parent_obj = self
+            if role.category_id == self.pk:
+                role.category = self
+            return role.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["roles"] = RolePage.objects.child_of(self).visible().for_listing()
+        roles = RolePage.objects.child_of(self).visible().for_cards()
+        context["roles"] = roles[:CARDS_SHOWN]
+        context["role_count"] = roles.count()
         return context
 
 
+# Cards a page shows at most outside the paginated listing (a category, a skill): the page weighs
+# the same at 45 roles and at 5,000, and links to the listing for the rest.
+CARDS_SHOWN = 24
 LISTING_PREFETCH = (
     Prefetch("skill_links", queryset=RoleSkill.objects.select_related("skill")),
     Prefetch("company_type_links", queryset=RoleCompanyType.objects.select_related("company_type")),
@@ -244,6 +301,11 @@ class RolePageQuerySet(CataloguePageQuerySet):
         """Everything a role card shows, in a constant number of queries, in catalogue order."""
         return self.select_related("category").prefetch_related(*LISTING_PREFETCH).order_by("path")
 
+    def for_cards(self):
+        """Roles to show as cards: their taxonomy links are read only for cards that are not in
+        the fragment cache (roles/catalogue/fragments.py)."""
+        return self.select_related("category").order_by("path")
+
 
 RolePageManager = PageManager.from_queryset(RolePageQuerySet)
 
@@ -251,7 +313,7 @@ RolePageManager = PageManager.from_queryset(RolePageQuerySet)
 class RolePage(DisplayNameMixin, Page):
     english_name = models.CharField(
         _("英文名称"),
-        max_length=120,
+        max_length=rules.ROLE_ENGLISH_NAME_MAX,
         blank=True,
         help_text=_("由编辑翻译，例如 Prompt Engineer；页面和开放数据中标为编辑添加。"),
     )
@@ -265,21 +327,32 @@ class RolePage(DisplayNameMixin, Page):
     )
     definition = models.TextField(
         _("角色定义"),
-        max_length=300,
+        max_length=rules.ROLE_TEXT_MAX,
         help_text=_("文章中“角色定义”的原句，保持原文措辞；列表和搜索结果显示它的开头。"),
     )
     skills_text = models.TextField(
-        _("核心技能（原文）"), max_length=300, help_text=_("文章中的原句，保持原样。")
+        _("核心技能（原文）"),
+        max_length=rules.ROLE_TEXT_MAX,
+        help_text=_("文章中的原句，保持原样。"),
     )
     company_types_text = models.TextField(
         _("可应聘的公司类型（原文）"),
-        max_length=300,
+        max_length=rules.ROLE_TEXT_MAX,
         help_text=_("文章中的原句，包括括号中的限定。"),
     )
     editor_notes = models.TextField(
         _("编辑备注"),
         blank=True,
         help_text=_("只在后台可见：与原文核对的情况、待办事项、给审核人的说明。"),
+    )
+    body = StreamField(
+        RoleBodyBlock(),
+        blank=True,
+        verbose_name=_("栏目"),
+        help_text=_(
+            "可选：日常工作、入行路径、职业发展、学习资源、薪资参考、常见问题，每种最多一个；"
+            "页面上总按这个顺序显示。陈述事实的栏目必须注明来源。"
+        ),
     )
     # The parent category, kept in step with the page tree (see save() and signal_handlers.py)
     # so that listings can filter and show it without walking the tree.
@@ -328,6 +401,7 @@ class RolePage(DisplayNameMixin, Page):
         [
             ObjectList(content_panels, heading=_("内容")),
             ObjectList(taxonomy_panels, heading=_("技能与公司类型")),
+            ObjectList([FieldPanel("body")], heading=_("栏目与来源")),
             ObjectList(Page.promote_panels, heading=_("推广")),
             ObjectList([FieldPanel("editor_notes"), *Page.settings_panels], heading=_("设置")),
         ]
@@ -339,6 +413,7 @@ class RolePage(DisplayNameMixin, Page):
         index.SearchField("search_title_words", boost=4),
         index.SearchField("search_body_words"),
         index.SearchField("search_pinyin"),
+        index.SearchField("search_section_words"),
         index.AutocompleteField("english_name"),
         index.FilterField("category"),
     ]
@@ -362,6 +437,9 @@ class RolePage(DisplayNameMixin, Page):
     def search_body_words(self):
         skills = " ".join(link.skill.name for link in self.skill_links.all())
         return segment(" ".join([self.definition, self.skills_text, skills]))
+
+    def search_section_words(self):
+        return segment(raw_section_text(self.body.raw_data))
 
     def search_pinyin(self):
         """Pinyin of the role's names and skills, so that `tishi` or `tsgcs` finds 提示工程师."""
@@ -405,10 +483,42 @@ class RolePage(DisplayNameMixin, Page):
             prefetch_related_objects([self], *LISTING_PREFETCH)
         # An unsaved page being previewed has no category yet; its parent is the category.
         context["category"] = self.category or self.get_parent().specific
-        context["structured_data"] = self.structured_data(request, context["category"])
+        context["sections"] = self.sections()
+        context["next_steps"] = self.next_step_from()
+        context["article"] = RoleIndexPage.objects.ancestor_of(context["category"]).first()
+        context["structured_data"] = self.structured_data(
+            request, context["category"], context["sections"]
+        )
         return context
 
-    def structured_data(self, request, category):
+    def sections(self):
+        """The editor's filled sections, in the fixed order (see blocks.SECTION_ORDER)."""
+        ids = raw_next_role_ids(self.body.raw_data)
+        visible = RolePage.objects.visible().filter(pk__in=ids).in_bulk() if ids else {}
+        return role_sections(self.body, visible)
+
+    def next_step_from(self):
+        """The visible roles whose 职业发展 section names this role as a next step, in catalogue
+        order: one query, through Wagtail's reference index (which holds what each page's live
+        content links to), whatever number of roles point here."""
+        if not self.pk:
+            return []
+        page_type = ContentType.objects.get_for_model(Page)
+        linking = ReferenceIndex.objects.filter(
+            base_content_type=page_type,
+            to_content_type=page_type,
+            to_object_id=str(self.pk),
+            model_path__startswith="body.career_path.",
+        ).values(role_id=Cast("object_id", models.IntegerField()))
+        return list(
+            RolePage.objects.visible()
+            .filter(pk__in=linking)
+            .exclude(pk=self.pk)
+            .select_related("category")
+            .order_by("path")
+        )
+
+    def structured_data(self, request, category, sections=()):
         """schema.org Occupation as JSON-LD, safe to place inside a <script> element."""
         data = {
             "@context": "https://schema.org",
@@ -424,5 +534,27 @@ class RolePage(DisplayNameMixin, Page):
             data["alternateName"] = names
         if category.suits:
             data["qualifications"] = category.suits
+        faq = next((section for section in sections if section.name == "faq"), None)
+        if faq is not None:
+            # One script holds both: the page is about an occupation and answers questions on it.
+            del data["@context"]
+            data = {
+                "@context": "https://schema.org",
+                "@graph": [
+                    data,
+                    {
+                        "@type": "FAQPage",
+                        "url": data["url"],
+                        "mainEntity": [
+                            {
+                                "@type": "Question",
+                                "name": item["question"],
+                                "acceptedAnswer": {"@type": "Answer", "text": item["answer"]},
+                            }
+                            for item in faq.value["questions"]
+                        ],
+                    },
+                ],
+            }
         text = json.dumps(data, ensure_ascii=False)
         return mark_safe(text.translate(JSON_SCRIPT_ESCAPES))  # noqa: S308  (escaped just above)

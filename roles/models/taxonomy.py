@@ -8,13 +8,14 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from roles import rules
 from roles.catalogue.search import segment
 from roles.choices import ResourceKind, ResourceLanguage, SkillLevel
 
 from .names import DisplayNameMixin
 
 ascii_slug = RegexValidator(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    rules.SLUG_PATTERN,
     _("只能使用小写英文字母、数字和连字符，例如 tech-company。"),
 )
 
@@ -26,24 +27,25 @@ class TaxonomyTerm(DisplayNameMixin, index.Indexed, models.Model):
 
     name = models.CharField(
         _("名称"),
-        max_length=60,
+        max_length=rules.TERM_NAME_MAX,
         unique=True,
         help_text=_("规范的中文名称，显示在岗位页面、筛选和对比中；不能与同一词表中的其他词重复。"),
     )
     slug = models.SlugField(
         _("URL 标识"),
-        max_length=60,
+        max_length=rules.SLUG_MAX,
         unique=True,
         validators=[ascii_slug],
         help_text=_("用于网址和筛选参数，例如 tech-company；改动会让旧的筛选链接失效。"),
     )
     english_name = models.CharField(
         _("英文名称"),
-        max_length=100,
+        max_length=rules.TERM_ENGLISH_NAME_MAX,
         help_text=_("英文界面显示的名称，由编辑翻译（原文只有中文）。"),
     )
     description = models.TextField(
         _("说明"),
+        max_length=rules.TERM_DESCRIPTION_MAX,
         blank=True,
         help_text=_("可选：这个词包括什么，和相近的词如何区分；公司类型的说明显示在它的页面上。"),
     )

@@ -7,10 +7,12 @@ give the same roles for the same query; where the HTML listing drops an unknown 
 notice, the API answers 422, since a program cannot read a notice.
 """
 
-from typing import Literal
+import datetime
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.throttling import AnonRateThrottle
 
 from django.conf import settings
@@ -25,7 +27,7 @@ from wagtail.api.v3.urls import api
 from wagtail.models import APIToken
 
 from airoles.clients import client_address
-from roles.catalogue.filters import RankedRoles, RoleFilterSet
+from roles.catalogue.filters import RoleFilterSet
 from roles.catalogue.forms import QUERY_MAX_LENGTH
 from roles.choices import UNSTATED, ThresholdLevel
 from roles.models import (
@@ -36,6 +38,15 @@ from roles.models import (
     RolePage,
     RoleSkill,
     Skill,
+)
+from roles.models.blocks import (
+    CURRENCIES,
+    PERIODS,
+    RouteKind,
+    is_dated,
+    item_values,
+    raw_next_role_ids,
+    role_sections,
 )
 
 MAX_LIMIT = 100
@@ -79,10 +90,23 @@ class CatalogueThrottle(AnonRateThrottle):
         return client_address(request)
 
 
-# Schemas: what the API returns. Names are the catalogue's Chinese names; English keys.
+# Schemas: what the API returns, read straight from the models (ninja's resolvers and aliases);
+# names are the catalogue's Chinese names, keys are English.
 
 Threshold = Literal["high", "fairly_high", "moderate", "unstated"]
 THRESHOLD_LABELS = {**dict(ThresholdLevel.choices), UNSTATED: "未注明"}
+
+
+def threshold_of(category):
+    return category.threshold_level or UNSTATED
+
+
+def absolute(context, name, slug):
+    return context["request"].build_absolute_uri(reverse(name, args=[slug]))
+
+
+def page_url(page, context):
+    return page.get_full_url(context["request"])
 
 
 class Term(Schema):
@@ -91,39 +115,241 @@ class Term(Schema):
 
 
 class CategoryRef(Term):
+    name: str = Field(alias="title", description=Term.model_fields["name"].description)
     threshold: Threshold = Field(
         description="The category's entry threshold as the article states it; `unstated` where "
         "the article gives no level."
     )
     threshold_label: str = Field(description="The threshold in Chinese.")
 
+    resolve_threshold = staticmethod(threshold_of)
+
+    @staticmethod
+    def resolve_threshold_label(category):
+        return str(THRESHOLD_LABELS[threshold_of(category)])
+
 
 class RoleSkillOut(Term):
+    """A role's link to a skill (RoleSkill), which carries the level."""
+
+    slug: str = Field(alias="skill.slug", description=Term.model_fields["slug"].description)
+    name: str = Field(alias="skill.name", description=Term.model_fields["name"].description)
     level: Literal["essential", "preferred"] = Field(
         description="`essential`: the article asks for it; `preferred`: it counts in your favour "
         "(the article marks it 优先, or names it as an example, 如…, of an essential skill)."
     )
 
 
-class Role(Schema):
+class SourceOut(Schema):
+    title: str
+    url: str
+    consulted: str = Field(description="The date an editor last checked the source (ISO 8601).")
+
+
+class SectionOut(Schema):
+    heading: str = Field(description="The section's heading on the page, in Chinese.")
+    sources: list[SourceOut] = Field(
+        description="What the section rests on; the page shows them as numbered references."
+    )
+
+
+class DailyWorkOut(SectionOut):
+    type: Literal["daily_work"]
+    tasks: list[str]
+
+
+class RouteOut(Schema):
+    kind: Literal["education", "certificate", "portfolio", "career_change"]
+    kind_label: str
+    text: str
+
+
+class EntryRoutesOut(SectionOut):
+    type: Literal["entry_routes"]
+    routes: list[RouteOut]
+
+
+class NextRoleOut(Schema):
     slug: str
-    name: str = Field(description="The role's name in Chinese.")
+    name: str
+    url: str
+    note: str
+
+
+class CareerPathOut(SectionOut):
+    type: Literal["career_path"]
+    next_roles: list[NextRoleOut] = Field(description="Live roles this one can lead to.")
+
+
+class ResourceOut(Schema):
+    title: str
+    url: str
+    kind: str
+    free: bool
+    language: str
+    checked_on: str = Field(description="When an editor last checked the link (ISO 8601).")
+
+
+class LearningResourcesOut(Schema):
+    type: Literal["learning_resources"]
+    heading: str
+    resources: list[ResourceOut]
+
+
+class SalaryRowOut(Schema):
+    city: str
+    minimum: int
+    maximum: int
+    currency: Literal[tuple(code for code, _label in CURRENCIES)]
+    period: Literal[tuple(code for code, _label in PERIODS)]
+    as_of: str = Field(description="The time the figures describe (ISO 8601).")
+    dated: bool = Field(description="`as_of` is more than twelve months ago.")
+
+
+class SalaryOut(SectionOut):
+    type: Literal["salary"]
+    rows: list[SalaryRowOut]
+
+
+class QuestionOut(Schema):
+    question: str
+    answer: str
+
+
+class FAQOut(SectionOut):
+    type: Literal["faq"]
+    questions: list[QuestionOut]
+
+
+RoleSection = Annotated[
+    DailyWorkOut | EntryRoutesOut | CareerPathOut | LearningResourcesOut | SalaryOut | FAQOut,
+    Field(discriminator="type"),
+]
+
+
+def editorial_fields(role):
+    """Which of a role's fields are the editors' additions: its English name and synonyms (the
+    article names each role once, in Chinese)."""
+    return [name for name in ("english_name", "synonyms") if getattr(role, name)]
+
+
+class Role(Schema):
+    """Reads only what for_listing() prefetched."""
+
+    slug: str
+    name: str = Field(alias="title", description="The role's name in Chinese.")
     english_name: str = Field(
         description="Editorial: the editors' English translation of the name (the article is in "
         "Chinese); empty where there is none."
     )
     synonyms: list[str] = Field(
-        description="Editorial: other names the editors added for search; not from the article."
+        alias="synonym_list",
+        description="Editorial: other names the editors added for search; not from the article.",
     )
     category: CategoryRef
     definition: str = Field(description="角色定义: what the role does, summarised.")
     skills: list[RoleSkillOut] = Field(description="Core skills, essential ones first.")
     company_types: list[Term] = Field(description="Kinds of companies that hire the role.")
     url: str = Field(description="Absolute URL of the role's page on the site.")
+    sections: list[RoleSection] = Field(
+        description="The sections editors wrote for the role (day-to-day work, ways in, next "
+        "roles, learning resources, salaries, questions), each with its sources, in the order "
+        "the page shows them; only those with content."
+    )
     editorial_fields: list[str] = Field(
         description="The fields of this object that hold the editors' additions rather than "
         "the article's text (`english_name`, `synonyms` where filled)."
     )
+
+    resolve_url = staticmethod(page_url)
+
+    @staticmethod
+    def resolve_editorial_fields(role):
+        return editorial_fields(role)
+
+    @staticmethod
+    def resolve_sections(role, context):
+        request = context["request"]
+        next_roles = visible_next_roles([role])
+        return [section_out(section, request) for section in role_sections(role.body, next_roles)]
+
+
+def visible_next_roles(roles):
+    """{id: role} of the visible roles that the 职业发展 sections of `roles` name: one query,
+    and none for a role without such a section, read from the stored data."""
+    ids = {pk for role in roles for pk in raw_next_role_ids(role.body.raw_data)}
+    return RolePage.objects.visible().filter(pk__in=ids).in_bulk() if ids else {}
+
+
+def _raw_items(value, name):
+    return [item for item in item_values(value.get(name)) if item is not None]
+
+
+SALARY_FIELDS = ("city", "minimum", "maximum", "currency", "period")
+
+
+def parse_date(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def section_out(section, request):
+    """A section as the API gives it, from its stored data (no query)."""
+    raw = section.raw
+    out = {"type": section.name, "heading": str(section.label)}
+    if section.block.cites_sources:
+        out["sources"] = [
+            {
+                "title": s.get("title", ""),
+                "url": s.get("url", ""),
+                "consulted": s.get("consulted") or "",
+            }
+            for s in section.raw_sources
+        ]
+    if section.name == "daily_work":
+        out["tasks"] = [str(task) for task in _raw_items(raw, "tasks")]
+    elif section.name == "entry_routes":
+        labels = dict(RouteKind.CHOICES)
+        out["routes"] = [
+            {"kind": r["kind"], "kind_label": str(labels.get(r["kind"], "")), "text": r["text"]}
+            for r in _raw_items(raw, "routes")
+        ]
+    elif section.name == "career_path":
+        out["next_roles"] = [
+            {
+                "slug": role.slug,
+                "name": role.title,
+                "url": role.get_full_url(request),
+                "note": note,
+            }
+            for role, note in section.next_roles
+        ]
+    elif section.name == "learning_resources":
+        out["resources"] = [
+            {key: r.get(key) for key in ("title", "url", "kind", "free", "language", "checked_on")}
+            for r in _raw_items(raw, "resources")
+        ]
+    elif section.name == "salary":
+        out["rows"] = [
+            {
+                **{key: row.get(key) for key in SALARY_FIELDS},
+                "as_of": row.get("as_of") or "",
+                "dated": is_dated(parse_date(row.get("as_of"))),
+            }
+            for row in _raw_items(raw, "rows")
+        ]
+    elif section.name == "faq":
+        out["questions"] = [
+            {"question": q["question"], "answer": q["answer"]} for q in _raw_items(raw, "questions")
+        ]
+    return out
+
+
+def iso(value):
+    # isoformat(), not pydantic's datetime encoding: the API has always written "+00:00", not "Z".
+    return value.isoformat() if value else None
 
 
 class RoleDetail(Role):
@@ -132,16 +358,17 @@ class RoleDetail(Role):
     first_published_at: str | None = Field(description="ISO 8601, when the role first went live.")
     last_published_at: str | None = Field(description="ISO 8601, when the role last changed.")
 
+    @staticmethod
+    def resolve_first_published_at(role):
+        return iso(role.first_published_at)
 
-class RoleList(Schema):
-    count: int = Field(description="Roles matching the query, over all pages.")
-    limit: int
-    offset: int
-    items: list[Role]
+    @staticmethod
+    def resolve_last_published_at(role):
+        return iso(role.last_published_at)
 
 
 class RoleQuery(Schema):
-    """The role list's query parameters."""
+    """The role list's filters; `limit` and `offset` belong to RolePagination."""
 
     company_type: list[str] = Field(
         [], description="Company type slugs (see /api/v3/company-types/)."
@@ -162,14 +389,37 @@ class RoleQuery(Schema):
     sort: Literal["", "name", "newest"] = Field(
         "", description="`name`, `newest` (first published), or empty for the default order."
     )
-    limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Roles per page.")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Roles to skip.")
+
+
+class RolePagination(LimitOffsetPagination):
+    """Ninja's limit/offset pagination with two changes that keep the API's documented shape:
+    the envelope echoes `limit` and `offset` beside `count` and `items`, and `offset` is bounded
+    (far past any catalogue) so that it stays within what SQL accepts."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Roles per page.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Roles to skip.")
+
+    class Output(Schema):
+        count: int = Field(description="Roles matching the query, over all pages.")
+        limit: int
+        offset: int
+        items: list[Any]
+
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        return {**page, "limit": pagination.limit, "offset": pagination.offset}
 
 
 class RoleLink(Schema):
     slug: str
-    name: str
+    name: str = Field(alias="title")
     url: str
+
+    resolve_url = staticmethod(page_url)
 
 
 EDITORIAL_ENGLISH_NAME = Field(
@@ -186,9 +436,11 @@ class Category(CategoryRef):
     role_count: int
     url: str
 
+    resolve_url = staticmethod(page_url)
+
 
 class CategoryDetail(Category):
-    roles: list[RoleLink]
+    roles: list[RoleLink] = Field(alias="visible_roles")
 
 
 class TaxonomyTerm(Term):
@@ -197,22 +449,39 @@ class TaxonomyTerm(Term):
     role_count: int = Field(description="Live roles linked to the term.")
 
 
+def linked_roles(term):
+    """The live roles linked to a term, from the prefetch that live_links() builds."""
+    return [link.page for link in term.role_links.all()]
+
+
 class SkillOut(TaxonomyTerm):
     url: str = Field(
         description="The skill's page on the site: the roles that need it and how to learn it."
     )
 
+    @staticmethod
+    def resolve_url(term, context):
+        return absolute(context, "skill_detail", term.slug)
+
 
 class SkillDetail(SkillOut):
     roles: list[RoleLink]
+
+    resolve_roles = staticmethod(linked_roles)
 
 
 class CompanyTypeOut(TaxonomyTerm):
     url: str = Field(description="The listing of the roles this kind of company hires.")
 
+    @staticmethod
+    def resolve_url(term, context):
+        return absolute(context, "company_type_detail", term.slug)
+
 
 class CompanyTypeDetail(CompanyTypeOut):
     roles: list[RoleLink]
+
+    resolve_roles = staticmethod(linked_roles)
 
 
 class BackgroundOut(Term):
@@ -226,63 +495,10 @@ class ListOf[T](Schema):
     items: list[T]
 
 
-# Serialisers: one place that turns models into the schemas above.
-
-
-def threshold_of(category):
-    return category.threshold_level or UNSTATED
-
-
-def category_ref(category):
-    threshold = threshold_of(category)
-    return {
-        "slug": category.slug,
-        "name": category.title,
-        "threshold": threshold,
-        "threshold_label": str(THRESHOLD_LABELS[threshold]),
-    }
-
-
-def role_out(role, request):
-    """A role as Role: reads only what for_listing() prefetched."""
-    return {
-        "slug": role.slug,
-        "name": role.title,
-        "english_name": role.english_name,
-        "synonyms": role.synonym_list,
-        "category": category_ref(role.category),
-        "definition": role.definition,
-        "skills": [
-            {"slug": link.skill.slug, "name": link.skill.name, "level": link.level}
-            for link in role.skills
-        ],
-        "company_types": [{"slug": ct.slug, "name": ct.name} for ct in role.company_types],
-        "url": role.get_full_url(request),
-        "editorial_fields": editorial_fields(role),
-    }
-
-
-def editorial_fields(role):
-    """Which of a role's fields are the editors' additions: its English name and synonyms (the
-    article names each role once, in Chinese)."""
-    return [name for name in ("english_name", "synonyms") if getattr(role, name)]
-
-
-def role_detail_out(role, request):
-    def iso(value):
-        return value.isoformat() if value else None
-
-    return {
-        **role_out(role, request),
-        "skills_text": role.skills_text,
-        "company_types_text": role.company_types_text,
-        "first_published_at": iso(role.first_published_at),
-        "last_published_at": iso(role.last_published_at),
-    }
-
-
-def role_link(role, request):
-    return {"slug": role.slug, "name": role.title, "url": role.get_full_url(request)}
+def whole_list(queryset):
+    """A vocabulary is tens of terms: given whole, with its count, in one query."""
+    items = list(queryset)
+    return {"count": len(items), "items": items}
 
 
 def live_links(link_model):
@@ -315,15 +531,17 @@ router = Router(tags=["catalogue"])
 
 @router.get(
     "/roles/",
-    response={200: RoleList, **ERRORS},
+    response={200: list[Role], **ERRORS},
     url_name="role_list",
     operation_id="roles_list",
     summary="List roles",
     description="Live roles, filtered as on the site's /roles/ listing: each facet takes one or "
     "more values (repeat the parameter, or separate values with commas); values of one facet are "
     "ORed, facets are ANDed. An unknown value is a 422 naming it. Ordered by catalogue order, "
-    "by relevance when `q` is given, or by `sort`.",
+    "by relevance when `q` is given, or by `sort`. Paged by `limit` and `offset`: "
+    "`{count, limit, offset, items}`.",
 )
+@paginate(RolePagination)
 def list_roles(request: HttpRequest, params: Query[RoleQuery]):
     data = QueryDict(mutable=True)
     for name in FACETS:
@@ -350,16 +568,8 @@ def list_roles(request: HttpRequest, params: Query[RoleQuery]):
             )
     if errors:
         raise ValidationError(errors)
-
-    roles = filterset.qs
-    total = len(roles) if isinstance(roles, RankedRoles) else roles.count()
-    page = roles[params.offset : params.offset + params.limit]
-    return {
-        "count": total,
-        "limit": params.limit,
-        "offset": params.offset,
-        "items": [role_out(role, request) for role in page],
-    }
+    # A QuerySet, or RankedRoles for a search: both count and slice as the paginator needs.
+    return filterset.qs
 
 
 @router.get(
@@ -373,7 +583,7 @@ def get_role(request: HttpRequest, slug: str):
     role = RolePage.objects.visible().for_listing().filter(slug=slug).first()
     if role is None:
         raise not_found("role", slug)
-    return role_detail_out(role, request)
+    return role
 
 
 def categories():
@@ -384,18 +594,6 @@ def categories():
     )
 
 
-def category_out(category, request):
-    return {
-        **category_ref(category),
-        "english_name": category.english_name,
-        "intro": category.intro,
-        "suits": category.suits,
-        "threshold_text": category.threshold_text,
-        "role_count": category.role_count,
-        "url": category.get_full_url(request),
-    }
-
-
 @router.get(
     "/categories/",
     response={200: ListOf[Category], **ERRORS},
@@ -404,8 +602,7 @@ def category_out(category, request):
     summary="List categories",
 )
 def list_categories(request: HttpRequest):
-    items = [category_out(category, request) for category in categories()]
-    return {"count": len(items), "items": items}
+    return whole_list(categories())
 
 
 @router.get(
@@ -416,40 +613,20 @@ def list_categories(request: HttpRequest):
     summary="Category detail, with its roles",
 )
 def get_category(request: HttpRequest, slug: str):
-    category = categories().filter(slug=slug).first()
+    roles = RolePage.objects.visible().order_by("path")
+    category = categories().filter(slug=slug)
+    category = category.prefetch_related(Prefetch("roles", roles, to_attr="visible_roles")).first()
     if category is None:
         raise not_found("category", slug)
-    roles = RolePage.objects.visible().filter(category=category).order_by("path")
-    return {
-        **category_out(category, request),
-        "roles": [role_link(role, request) for role in roles],
-    }
+    return category
 
 
-def term_out(term):
-    return {
-        "slug": term.slug,
-        "name": term.name,
-        "english_name": term.english_name,
-        "description": term.description,
-        "role_count": term.role_count,
-    }
-
-
-def term_detail(model, link_model, kind, slug, request):
+def term_detail(model, link_model, kind, slug):
     term = model.objects.annotate(role_count=live_role_count()).filter(slug=slug)
     term = term.prefetch_related(live_links(link_model)).first()
     if term is None:
         raise not_found(kind, slug)
-    roles = [role_link(link.page, request) for link in term.role_links.all()]
-    return {**term_out(term), "roles": roles}
-
-
-def skill_out(term, request):
-    return {
-        **term_out(term),
-        "url": request.build_absolute_uri(reverse("skill_detail", args=[term.slug])),
-    }
+    return term
 
 
 @router.get(
@@ -460,9 +637,7 @@ def skill_out(term, request):
     summary="List skills",
 )
 def list_skills(request: HttpRequest):
-    terms = Skill.objects.annotate(role_count=live_role_count())
-    items = [skill_out(term, request) for term in terms]
-    return {"count": len(items), "items": items}
+    return whole_list(Skill.objects.annotate(role_count=live_role_count()))
 
 
 @router.get(
@@ -473,13 +648,7 @@ def list_skills(request: HttpRequest):
     summary="Skill detail, with the roles that need it",
 )
 def get_skill(request: HttpRequest, slug: str):
-    detail = term_detail(Skill, RoleSkill, "skill", slug, request)
-    return {**detail, "url": request.build_absolute_uri(reverse("skill_detail", args=[slug]))}
-
-
-def company_type_out(term, request):
-    url = request.build_absolute_uri(reverse("company_type_detail", args=[term.slug]))
-    return {**term_out(term), "url": url}
+    return term_detail(Skill, RoleSkill, "skill", slug)
 
 
 @router.get(
@@ -490,9 +659,7 @@ def company_type_out(term, request):
     summary="List company types",
 )
 def list_company_types(request: HttpRequest):
-    terms = CompanyType.objects.annotate(role_count=live_role_count())
-    items = [company_type_out(term, request) for term in terms]
-    return {"count": len(items), "items": items}
+    return whole_list(CompanyType.objects.annotate(role_count=live_role_count()))
 
 
 @router.get(
@@ -503,21 +670,7 @@ def list_company_types(request: HttpRequest):
     summary="Company type detail, with the roles it hires",
 )
 def get_company_type(request: HttpRequest, slug: str):
-    detail = term_detail(CompanyType, RoleCompanyType, "company type", slug, request)
-    return {
-        **detail,
-        "url": request.build_absolute_uri(reverse("company_type_detail", args=[slug])),
-    }
-
-
-def background_out(term):
-    return {
-        "slug": term.slug,
-        "name": term.name,
-        "english_name": term.english_name,
-        "description": term.description,
-        "skills": [{"slug": s.slug, "name": s.name} for s in term.skills.all()],
-    }
+    return term_detail(CompanyType, RoleCompanyType, "company type", slug)
 
 
 def backgrounds():
@@ -534,8 +687,7 @@ def backgrounds():
     summary="List backgrounds (what a visitor may bring from their current job)",
 )
 def list_backgrounds(request: HttpRequest):
-    items = [background_out(term) for term in backgrounds()]
-    return {"count": len(items), "items": items}
+    return whole_list(backgrounds())
 
 
 @router.get(
@@ -549,7 +701,7 @@ def get_background(request: HttpRequest, slug: str):
     term = backgrounds().filter(slug=slug).first()
     if term is None:
         raise not_found("background", slug)
-    return background_out(term)
+    return term
 
 
 def openapi_without_anonymous_scheme(get_schema):

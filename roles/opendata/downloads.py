@@ -29,14 +29,7 @@ from roles.models import (
     Skill,
 )
 
-from .api import (
-    THRESHOLD_LABELS,
-    categories,
-    category_out,
-    editorial_fields,
-    role_out,
-    threshold_of,
-)
+from .api import THRESHOLD_LABELS, Category, Role, categories, editorial_fields, threshold_of
 
 JSON_FORMAT = "ai-roles-open-data"
 JSON_VERSION = 1
@@ -123,6 +116,12 @@ TERMS = (
 )
 
 
+def dump(schema, objects, request):
+    """Objects as the read API writes them (its schemas), for json.dumps."""
+    context = {"request": request}
+    return [schema.from_orm(obj, context=context).model_dump() for obj in objects]
+
+
 @require_safe
 @condition(last_modified_func=catalogue_last_modified)
 def roles_json(request):
@@ -134,8 +133,8 @@ def roles_json(request):
         "source": source(),
         "terms": TERMS,
         "field_sources": FIELD_SOURCES,
-        "categories": [category_out(category, request) for category in categories()],
-        "roles": [role_out(role, request) for role in roles()],
+        "categories": dump(Category, categories(), request),
+        "roles": dump(Role, roles(), request),
     }
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json"

@@ -18,6 +18,12 @@ path): sorted by name, each name=value pair once, the rest dropped. `?utm_source
 the same filters in another order share the canonical page's entry, so adding a parameter does
 not bypass the cache or grow it. Paths not listed keep all their parameters (sorted).
 
+Requests the cache cannot answer are rendered, and that costs: they are limited per client address
+(UNCACHED_RATE, counted in the same cache) and to UNCACHED_CONCURRENCY renders at a time, and
+over either limit the client gets a 429 with
+Retry-After, so that one client requesting made-up URLs cannot slow everybody else's pages.
+Answers from the cache are never limited.
+
 When the cache is unreachable (airoles/cache.py) pages are served uncached. A change made then
 could not drop the cached pages, so this process drops them as soon as the cache answers again.
 """
@@ -30,6 +36,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -37,7 +44,9 @@ from django.utils.http import http_date
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from airoles.clients import client_address
 from roles.models import Background, CompanyType, RoleCompanyType, RoleSkill, Skill
+from roles.subscriptions import ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +212,42 @@ def _cacheable_response(request, response):
     return not (messages is not None and len(messages))
 
 
+RENDER_SLOT_SECONDS = 60  # a worker killed mid-render frees its client's slot after this
+
+
+def _start_render(client):
+    """Count a render of `client`'s in progress; False if it has UNCACHED_CONCURRENCY already
+    (the count is dropped again). A cache that cannot count lets the request through."""
+    limit = settings.UNCACHED_CONCURRENCY
+    if not limit:
+        return True
+    key = f"rendering:{client}"
+    try:
+        cache.add(key, 0, timeout=RENDER_SLOT_SECONDS)
+        if cache.incr(key) <= limit:
+            return True
+        cache.decr(key)
+    except Exception:  # expired between add() and incr(), or the cache is down: fail open
+        return True
+    return False
+
+
+def _end_render(client):
+    if settings.UNCACHED_CONCURRENCY:
+        try:
+            cache.decr(f"rendering:{client}")
+        except Exception:  # expired meanwhile, or the cache is down
+            pass
+
+
+def too_many_requests(request, wait):
+    """429 with Retry-After, in the visitor's language; never stored by any cache."""
+    response = TemplateResponse(request, "429.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    patch_cache_control(response, no_store=True)
+    return response.render()
+
+
 class PageCacheMiddleware:
     """Between LocaleMiddleware (the key needs the language) and the rest; see the module."""
 
@@ -232,7 +277,20 @@ class PageCacheMiddleware:
         if response is not None:
             response["X-Cache"] = "HIT"
             return response
-        response = self.get_response(request)
+        # What the cache cannot answer costs a render: limited per client, so that one client
+        # making up URLs cannot take the servers from everyone else.
+        client = client_address(request)
+        wait = ratelimit.wait_seconds("uncached", client, settings.UNCACHED_RATE)
+        if wait:
+            return too_many_requests(request, wait)
+        # With sync workers a render holds a worker: a client with many connections open would
+        # hold them all, and cached pages would queue behind its renders.
+        if not _start_render(client):
+            return too_many_requests(request, 1)
+        try:
+            response = self.get_response(request)
+        finally:
+            _end_render(client)
         # Stored (and marked public) only while the cache answers: a page served during an
         # outage says nothing about caching.
         if _cacheable_response(request, response) and cache_available():

@@ -8,19 +8,13 @@ from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from roles.datafile.csvfiles import safe_cell
+from roles.datafile.csvfiles import SafeSpreadsheetExportMixin
 from roles.models import Delivery, Subscriber
 
 
-class SafeExportIndexView(IndexView):
+class SafeExportIndexView(SafeSpreadsheetExportMixin, IndexView):
     """The listing's CSV and XLSX export with every cell through csvfiles.safe_cell: an address
     such as `=1+2@formula.example` reaches the spreadsheet as text, not as a formula."""
-
-    def preprocess_field_value(self, field, value, export_format):
-        return safe_cell(super().preprocess_field_value(field, value, export_format))
-
-    def get_heading(self, queryset, field):
-        return safe_cell(super().get_heading(queryset, field))
 
 
 class SubscriberViewSet(ModelViewSet):

@@ -151,7 +151,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("roles", "0008_remove_default_groups"),
+        ("roles", "0010_rolepage_body"),
         ("wagtailcore", "0098_apitoken"),
     ]
 
@@ -159,7 +159,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='roleindexpage',
             name='intro_en',
-            field=models.TextField(blank=True, help_text='英文界面显示的本站介绍。', verbose_name='本站介绍（英文）'),
+            field=models.TextField(blank=True, help_text='英文界面显示的本站介绍。', max_length=2000, verbose_name='本站介绍（英文）'),
         ),
         migrations.AddField(
             model_name='roleindexpage',
@@ -184,7 +184,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='roleindexpage',
             name='intro',
-            field=models.TextField(blank=True, help_text='首页标题下的一段话，用本站自己的口吻介绍网站；不要引用原文。', verbose_name='本站介绍'),
+            field=models.TextField(blank=True, help_text='首页标题下的一段话，用本站自己的口吻介绍网站；不要引用原文。', max_length=2000, verbose_name='本站介绍'),
         ),
         migrations.AlterField(
             model_name='rolepage',

@@ -1,0 +1,133 @@
+"""Rendered role cards kept in Django's cache, so that a page the page cache cannot answer (a new
+combination of filters, a page of the finder) renders only what changed: a role card's markup
+depends on the role, its category and its taxonomy links, which change only when an editor saves
+or publishes, and on the interface language.
+
+A card is keyed by the role, the language, whether it shows its category, and the page cache's
+generation (roles/site/caching.py), which every page, term or link change bumps: one write drops
+every card, as it drops every page. Cards that show a search's highlights or match reasons are
+particular to one request and are rendered, never stored.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import prefetch_related_objects
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from roles.discovery.matching import related_roles
+from roles.models.pages import CARDS_SHOWN, LISTING_PREFETCH
+from roles.site.caching import cache_available, generation
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "includes/role_card.html"
+__all__ = ["CARDS_SHOWN", "related_ids", "render_cards", "render_related"]
+# Long enough to outlive many page-cache entries; a publish drops them sooner (generation).
+TIMEOUT = 60 * 60
+
+
+def _key(version, role, language, show_category):
+    return f"card:{version}:{language}:{int(show_category)}:{role.pk}"
+
+
+def _needs_links(role):
+    cache = getattr(role, "_prefetched_objects_cache", {})
+    return "skill_links" not in cache or "company_type_links" not in cache
+
+
+def render_cards(roles, context, show_category=False):
+    """The cards of `roles` as one safe string: stored cards from the cache, the rest rendered
+    (their skill and company-type links fetched in one query each, for all of them at once)."""
+    roles = list(roles)
+    words = context.get("search_words") or []
+    template = get_template(TEMPLATE)
+    flat = context.flatten()
+    language = get_language()
+    storable = settings.FRAGMENT_CACHE and not words and cache_available()
+    keys, found = {}, {}
+    if storable:
+        try:
+            version = generation()
+            keys = {
+                role.pk: _key(version, role, language, show_category)
+                for role in roles
+                if not getattr(role, "match_reasons", None)
+            }
+            found = cache.get_many(list(keys.values()))
+        except Exception:  # the cache is down: render every card
+            logger.warning("role cards: cache unavailable, rendering", exc_info=True)
+            keys, found = {}, {}
+    missing = [role for role in roles if keys.get(role.pk) not in found]
+    unlinked = [role for role in missing if _needs_links(role)]
+    if unlinked:
+        prefetch_related_objects(unlinked, *LISTING_PREFETCH)
+    rendered, new = [], {}
+    for role in roles:
+        key = keys.get(role.pk)
+        if key in found:
+            rendered.append(found[key])
+            continue
+        html = template.render({**flat, "role": role, "show_category": show_category})
+        rendered.append(html)
+        if key:
+            new[key] = html
+    if new:
+        try:
+            cache.set_many(new, TIMEOUT)
+        except Exception:
+            logger.warning("role cards: could not store", exc_info=True)
+    return mark_safe("".join(rendered))  # noqa: S308  (rendered by the template engine)
+
+
+def render_related(context):
+    """The related roles of the role page in `context` (includes/related_roles.html). They depend
+    on the whole catalogue (how specific each skill is), so they are kept per generation."""
+    page = context["page"]
+    request = context.get("request")
+    template = get_template("includes/related_roles.html")
+    storable = (
+        settings.FRAGMENT_CACHE
+        and page.pk is not None
+        and not getattr(request, "is_preview", False)
+        and cache_available()
+    )
+    key = None
+    if storable:
+        try:
+            key = f"related:{generation()}:{get_language()}:{page.pk}"
+            html = cache.get(key)
+        except Exception:
+            logger.warning("related roles: cache unavailable, rendering", exc_info=True)
+            key, html = None, None
+        if html is not None:
+            return html
+    flat = {**context.flatten(), "related": related_roles(page)}
+    html = mark_safe(template.render(flat))  # noqa: S308  (rendered, escaped)
+    if key:
+        try:
+            cache.set(key, html, TIMEOUT)
+        except Exception:
+            logger.warning("related roles: could not store", exc_info=True)
+    return html
+
+
+def related_ids(role):
+    """The ids of `role`'s related roles (matching.related_roles), best first, kept per
+    generation like the rendered ones: compare's suggestions need only these."""
+    key = f"related-ids:{generation()}:{role.pk}" if settings.FRAGMENT_CACHE else None
+    try:
+        ids = cache.get(key) if key and cache_available() else None
+    except Exception:
+        ids = None
+    if ids is None:
+        ids = [item.role.pk for item in related_roles(role)]
+        if key:
+            try:
+                cache.set(key, ids, TIMEOUT)
+            except Exception:
+                logger.warning("related roles: could not store", exc_info=True)
+    return ids

@@ -1,0 +1,70 @@
+from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+from roles.catalogue.fragments import CARDS_SHOWN, render_cards, render_related
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def role_cards(context, roles, show_category=False):
+    """Role cards (includes/role_card.html) for `roles`, each from the fragment cache where it
+    is there (roles/catalogue/fragments.py)."""
+    return render_cards(roles, context, show_category)
+
+
+@register.filter
+def first_cards(roles):
+    """The first CARDS_SHOWN of `roles`: pages other than the listing show no more."""
+    return roles[:CARDS_SHOWN]
+
+
+@register.simple_tag
+def facet_options(facet, options):
+    """A facet's options as <li> elements, the markup of a checkbox and its label with the count.
+    Written here rather than as an included template: a listing shows a few hundred options,
+    and an include per option was most of the listing's rendering time."""
+    return format_html_join(
+        "\n",
+        '<li class="facet__option{}" data-keys="{}">\n'
+        '  <input type="checkbox" name="{}" value="{}" id="f-{}-{}"{}{}>\n'
+        '  <label for="f-{}-{}">{} <span class="facet__count">{}</span></label>\n'
+        "</li>",
+        (
+            (
+                " facet__option--empty" if option.disabled else "",
+                option.keys,
+                facet.name,
+                option.value,
+                facet.name,
+                option.value,
+                mark_safe(" checked") if option.selected else "",
+                mark_safe(" disabled") if option.disabled else "",
+                facet.name,
+                option.value,
+                option.label,
+                option.count,
+            )
+            for option in options
+        ),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def related_section(context):
+    """The role page's related roles (includes/related_roles.html), from the fragment cache
+    where it is there (roles/catalogue/fragments.py)."""
+    return render_related(context)
+
+
+@register.filter
+def trail(page):
+    """The page's ancestors below the tree's root, outermost first: as get_ancestors()[1:], but
+    through the parents the router already read (Page.route caches them), without a query."""
+    ancestors = []
+    parent = page.get_parent() if page.depth and page.depth > 2 else None
+    while parent is not None:
+        ancestors.append(parent)
+        parent = parent.get_parent() if parent.depth > 2 else None
+    return ancestors[::-1]
