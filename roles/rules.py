@@ -54,6 +54,7 @@ INDEX_TITLE_MAX = 255
 INDEX_INTRO_MAX = 2000
 SOURCE_TITLE_MAX = 200
 SOURCE_AUTHOR_MAX = 100
+SOURCE_PUBLISHER_MAX = 100
 URL_MAX = 200
 TERM_NAME_MAX = 60
 TERM_ENGLISH_NAME_MAX = 100
@@ -245,7 +246,7 @@ class _Item(BaseModel):
 class TermItem(_Item):
     slug: Slug
     name: Text(TERM_NAME_MAX)
-    english_name: Text(TERM_ENGLISH_NAME_MAX, required=False) = ""
+    english_name: Text(TERM_ENGLISH_NAME_MAX)  # every vocabulary has one (issue 15)
     description: Text(TERM_DESCRIPTION_MAX, required=False) = ""
 
 
@@ -283,7 +284,7 @@ class RoleItem(_Item):
 class CategoryItem(_Item):
     slug: CategorySlug
     title: Text(CATEGORY_TITLE_MAX)
-    english_name: Text(CATEGORY_ENGLISH_NAME_MAX, required=False) = ""
+    english_name: Text(CATEGORY_ENGLISH_NAME_MAX)
     sort_order: Annotated[int, Field(ge=0, le=SORT_ORDER_MAX)]
     intro: Text(CATEGORY_TEXT_MAX)
     suits: Text(CATEGORY_TEXT_MAX)
@@ -296,8 +297,10 @@ class IndexItem(_Item):
     title: Text(INDEX_TITLE_MAX)
     slug: Slug
     intro: Text(INDEX_INTRO_MAX, required=False) = ""
+    intro_en: Text(INDEX_INTRO_MAX, required=False) = ""
     source_title: Text(SOURCE_TITLE_MAX, required=False) = ""
     source_author: Text(SOURCE_AUTHOR_MAX, required=False) = ""
+    source_publisher: Text(SOURCE_PUBLISHER_MAX, required=False) = ""
     source_url: Annotated[Text(URL_MAX, required=False), _rule(check_url)] = ""
     source_published: Annotated[str, _rule(check_date)] = ""
 

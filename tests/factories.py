@@ -18,6 +18,7 @@ from roles.models import (
 class SkillFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"技能{n}")
     slug = factory.Sequence(lambda n: f"skill-{n}")
+    english_name = factory.Sequence(lambda n: f"Skill {n}")
 
     class Meta:
         model = Skill
@@ -26,6 +27,7 @@ class SkillFactory(factory.django.DjangoModelFactory):
 class CompanyTypeFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"公司类型{n}")
     slug = factory.Sequence(lambda n: f"company-type-{n}")
+    english_name = factory.Sequence(lambda n: f"Company type {n}")
 
     class Meta:
         model = CompanyType
@@ -41,6 +43,7 @@ class RoleIndexPageFactory(wagtail_factories.PageFactory):
 class RoleCategoryPageFactory(wagtail_factories.PageFactory):
     title = factory.Sequence(lambda n: f"类别{n}")
     slug = factory.Sequence(lambda n: f"category-{n}")
+    english_name = factory.Sequence(lambda n: f"Category {n}")
     intro = "类别概述。"
     suits = "适合有相关经验的人转型。"
     threshold_text = "门槛适中。"

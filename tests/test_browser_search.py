@@ -74,8 +74,8 @@ def test_a_long_facet_shows_all_and_filters_as_you_type(
         page.click("#filter-drawer > summary")  # a drawer on phones
     facet = page.locator("fieldset[data-facet-filter='筛选公司类型']")
     game = facet.locator("label[for='f-company_type-game-company']")
-    expect(game).to_be_hidden()  # behind "显示全部 51 项"
-    facet.get_by_text("显示全部 51 项").click()
+    expect(game).to_be_hidden()  # behind "显示全部 54 项"
+    facet.get_by_text("显示全部 54 项").click()
     expect(game).to_be_visible()
     facet.get_by_text("收起").click()
     expect(game).to_be_hidden()
@@ -114,7 +114,7 @@ def test_long_facets_work_without_javascript(catalogue_server, browser):  # noqa
         page.click("#filter-drawer > summary")
     facet = page.locator("fieldset.facet--long").first
     expect(facet.locator("input.facet__filter")).to_have_count(0)
-    facet.get_by_text("显示全部 51 项").click()
+    facet.get_by_text("显示全部 54 项").click()
     page.check("#f-company_type-game-company")
     page.get_by_role("button", name="应用筛选").click()
     page.wait_for_url(lambda url: "company_type=game-company" in url)

@@ -60,7 +60,9 @@ ARTICLE_COMPANY_TYPES = {
     "计算机视觉工程师": ["科技公司", "安防企业", "自动驾驶公司"],
     "AI解决方案架构师": ["科技公司", "行业解决方案提供商", "IT服务公司", "大型企业"],
     "AI原画设计师": ["游戏公司", "动画工作室", "影视制作公司", "科技公司"],
-    "AI视觉设计师": ["互联网企业", "科技公司", "广告公司", "品牌策划公司"],
+    "AI视觉设计师": ["互联网公司", "科技公司", "广告公司", "品牌策划公司"],
+    "AI美术设计师": ["游戏公司", "影视制作公司", "动画工作室", "广告艺术公司"],
+    "AI解决方案顾问": ["科技公司", "咨询机构", "行业解决方案提供商"],
     "AI数据隐私保护专员": ["科技公司", "金融机构", "医疗机构", "数据保护咨询公司"],
     "AI培训师": ["AI研发公司", "科技公司", "教育机构"],
 }
@@ -143,12 +145,26 @@ def test_role_keeps_the_articles_wording():
     assert "提示词工程师" in prompt.synonym_list
 
 
-def test_internet_company_spellings_are_one_company_type():
-    internet = CompanyType.objects.get(name="互联网企业")
-    assert not CompanyType.objects.filter(name="互联网公司").exists()
-    # The article says 互联网公司 for AI视觉设计师 and 互联网企业 elsewhere.
-    assert internet.role_links.filter(page__title="AI视觉设计师").exists()
-    assert internet.role_links.filter(page__title="AI产品经理").exists()
+def test_the_articles_own_company_type_words_are_kept_apart():
+    """The article says 互联网公司 for AI视觉设计师 and 互联网企业 elsewhere, 广告艺术公司 for
+    AI美术设计师, 咨询机构 for AI解决方案顾问: each is a company type of its own, so that a filter
+    by the nearest one (互联网企业, 广告公司, 咨询公司) gives only the roles the article lists under
+    that word."""
+    for article_word, nearest, role in [
+        ("互联网公司", "互联网企业", "AI视觉设计师"),
+        ("广告艺术公司", "广告公司", "AI美术设计师"),
+        ("咨询机构", "咨询公司", "AI解决方案顾问"),
+    ]:
+        own = CompanyType.objects.get(name=article_word)
+        assert list(own.role_links.values_list("page__title", flat=True)) == [role]
+        assert (
+            own.english_name
+            and own.english_name != CompanyType.objects.get(name=nearest).english_name
+        )
+    assert not CompanyType.objects.get(name="互联网企业").role_links.filter(
+        page__title="AI视觉设计师"
+    )
+    assert CompanyType.objects.get(name="互联网企业").role_links.filter(page__title="AI产品经理")
 
 
 def test_every_role_links_two_skills_one_essential_and_a_company_type():
@@ -317,3 +333,22 @@ def test_a_problem_late_in_the_file_writes_nothing_from_earlier(tmp_path, catalo
     with pytest.raises(CommandError, match=r"categories\[9\]\.roles\[7\]\.title.*缺少这一项"):
         load(write(tmp_path, data))
     assert counts() == {k: 0 for k in counts()} | {"pages": 1}  # only Wagtail's root
+
+
+def test_tools_the_article_gives_only_as_examples_are_preferred_skills():
+    """ "编程语言（如Python、R等）": the article asks for programming languages and names Python and
+    R as examples. Every such example is linked, and linked as preferred, never as essential
+    (README, "The catalogue data")."""
+    import re
+
+    data = json.loads(catalogue.DEFAULT_PATH.read_text())
+    skills = {skill["name"]: skill["slug"] for skill in data["skills"]}
+    checked = []
+    for category in data["categories"]:
+        for role in category["roles"]:
+            levels = {link["skill"]: link["level"] for link in role["skills"]}
+            for group in re.findall(r"（如([^）]+)）", role["skills_text"]):
+                for name in group.removesuffix("等").split("、"):
+                    assert levels.get(skills[name]) == "preferred", (role["slug"], name)
+                    checked.append(name)
+    assert len(checked) == 17, checked

@@ -319,7 +319,7 @@ def test_deleting_a_used_term_is_refused_with_the_roles_and_a_way_to_merge(clien
     assert client.post(bulk).status_code == 409
     assert Skill.objects.filter(pk=term.pk).exists()
 
-    unused = Skill.objects.create(name="无人使用", slug="unused")
+    unused = Skill.objects.create(name="无人使用", slug="unused", english_name="Unused")
     unused_url = reverse("wagtailsnippets_roles_skill:delete", args=[unused.pk])
     assert client.post(unused_url).status_code == 302
     assert not Skill.objects.filter(pk=unused.pk).exists()
@@ -327,7 +327,7 @@ def test_deleting_a_used_term_is_refused_with_the_roles_and_a_way_to_merge(clien
 
 def test_taxonomy_listing_shows_usage_and_filters_by_it(client, moderator):
     client.force_login(moderator)
-    Skill.objects.create(name="无人使用", slug="unused")
+    Skill.objects.create(name="无人使用", slug="unused", english_name="Unused")
     url = reverse("wagtailsnippets_roles_skill:list")
     listing = client.get(url).content.decode()
     assert "岗位数" in listing and "合并到…" in listing
@@ -339,8 +339,14 @@ def test_taxonomy_listing_shows_usage_and_filters_by_it(client, moderator):
 
 def test_an_editor_can_create_a_term_from_the_chooser(editor_client):
     url = reverse("wagtailsnippetchoosers_roles_skill:create")
+    # A new term needs its English name (issue 15): without one it is not created.
     response = editor_client.post(
         url, {"name": "向量数据库", "slug": "vector-db", "english_name": ""}
+    )
+    assert json.loads(response.content)["step"] != "chosen"
+    assert not Skill.objects.filter(slug="vector-db").exists()
+    response = editor_client.post(
+        url, {"name": "向量数据库", "slug": "vector-db", "english_name": "Vector databases"}
     )
     assert response.status_code == 200
     assert json.loads(response.content)["step"] == "chosen"
@@ -602,7 +608,7 @@ def test_an_editor_cannot_change_a_background_shown_on_the_finder(editor_client)
 
 
 def test_the_listing_offers_an_editor_only_the_changes_they_may_make(editor_client):
-    unused = Skill.objects.create(name="无人使用", slug="unused")
+    unused = Skill.objects.create(name="无人使用", slug="unused", english_name="Unused")
     url = reverse("wagtailsnippets_roles_skill:list")
     listing = editor_client.get(url, {"in_use": "false"}).content.decode()
     assert snippet_url(unused, "edit") in listing
@@ -617,7 +623,9 @@ def test_the_listing_offers_an_editor_only_the_changes_they_may_make(editor_clie
 
 def test_an_editor_may_change_terms_no_live_role_uses(editor_client):
     """New terms, and terms only drafts use, change no live page: no moderation needed."""
-    draft_only = Skill.objects.create(name="草稿技能", slug="draft-skill")
+    draft_only = Skill.objects.create(
+        name="草稿技能", slug="draft-skill", english_name="Draft skill"
+    )
     category = RoleCategoryPage.objects.get(slug="data-engineering")
     draft = RolePage(
         title="草稿岗位",
@@ -636,7 +644,7 @@ def test_an_editor_may_change_terms_no_live_role_uses(editor_client):
     assert response.status_code == 302
     assert Skill.objects.get(pk=draft_only.pk).name == "草稿技能二"
 
-    spare = Skill.objects.create(name="备用技能", slug="spare-skill")
+    spare = Skill.objects.create(name="备用技能", slug="spare-skill", english_name="Spare skill")
     merge_url = reverse("roles_merge_term", args=["skill", draft_only.pk])
     assert editor_client.post(merge_url, {"target": spare.pk}).status_code == 302
     assert not Skill.objects.filter(pk=draft_only.pk).exists()
@@ -644,7 +652,7 @@ def test_an_editor_may_change_terms_no_live_role_uses(editor_client):
         spare.pk
     ]
 
-    unused = Skill.objects.create(name="无人使用", slug="unused")
+    unused = Skill.objects.create(name="无人使用", slug="unused", english_name="Unused")
     assert editor_client.post(snippet_url(unused, "delete")).status_code == 302
     assert not Skill.objects.filter(pk=unused.pk).exists()
 

@@ -31,7 +31,7 @@ ARTICLE_HIRERS = {
         "AI销售与营销专家",
         "AI客服代表",
     },
-    "internet-company": {  # 互联网企业, also spelt 互联网公司 in the article
+    "internet-company": {  # 互联网企业 (互联网公司 is the article's word for one more: below)
         "AI软件工程师",
         "数据工程师",
         "AI产品经理",
@@ -44,8 +44,19 @@ ARTICLE_HIRERS = {
         "AI售前/售后支持",
         "AI销售与营销专家",
         "AI设计师",
-        "AI视觉设计师",
     },
+    # The article's own words are company types of their own, not merged into the nearest one.
+    "internet-firm": {"AI视觉设计师"},  # 互联网公司
+    "advertising-company": {  # 广告公司
+        "AI内容创作者",
+        "AI品牌策划师",
+        "AI设计师",
+        "AI视觉设计师",
+        "AI创意设计师",
+    },
+    "advertising-art-company": {"AI美术设计师"},  # 广告艺术公司
+    "consulting-company": {"AI市场分析师", "AI企业培训师"},  # 咨询公司
+    "consulting-institution": {"AI解决方案顾问"},  # 咨询机构
     "game-company": {"AI设计师", "AI原画设计师", "AI美术设计师"},
     # 科技公司: every role but three (including 科技公司（…）with a qualifier).
     "tech-company": "all but AI内容创作者, AI美术设计师, AI创业公司创始人",

@@ -42,6 +42,14 @@ ROLE = "deep-learning-engineer"  # has an English name, synonyms and related rol
 OTHER_ROLE = "nlp-engineer"
 
 
+@pytest.fixture(autouse=True)
+def chinese_afterwards():
+    """A request on the English interface leaves English active in this thread: the tests that
+    run after these expect the default language."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # The translation files.
 
 
@@ -130,6 +138,7 @@ def catalogue_content():
         texts.add(category.threshold_text)
     for home in RoleIndexPage.objects.all():
         texts.update([home.title, home.intro, home.source_title, home.source_author])
+        texts.add(home.source_publisher)
     for model in (Skill, CompanyType, Background):
         for term in model.objects.all():
             texts.update([term.name, term.description])
@@ -485,3 +494,143 @@ def test_the_breadcrumb_follows_the_interface_language(client):
     assert ">Data Scientist</li>" in crumbs
     chinese = client.get("/data-engineering/data-scientist/").content.decode()
     assert ">数据工程类</a>" in chinese and ">数据科学家</li>" in chinese
+
+
+# English pages: every piece of Chinese is the catalogue's and says so (issue 15).
+
+
+HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class MarkedText(HTMLParser):
+    """The visible text of <body> (and the attributes that are shown or read out), each piece
+    with the language its element declares (the nearest `lang` around it)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack = []  # (tag, lang)
+        self.parts = []  # (text, lang)
+        self.in_body = False
+        self.skip = 0
+
+    @property
+    def lang(self):
+        return self.stack[-1][1] if self.stack else ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "body":
+            self.in_body = True
+        lang = attrs.get("lang") or self.lang
+        if tag in ("script", "style"):
+            self.skip += 1
+        if self.in_body:
+            for name, value in attrs.items():
+                if (name in CHECKED_ATTRIBUTES or name.startswith("data-label")) and value:
+                    if name == "lang" or (tag == "meta"):
+                        continue
+                    self.parts.append((f"<{tag} {name}> {value}", lang))
+                if name == "data-compare-title" and value:
+                    self.parts.append((f"<{tag} {name}> {value}", lang))
+        if tag not in VOID:
+            self.stack.append((tag, lang))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip -= 1
+        for position in range(len(self.stack) - 1, -1, -1):
+            if self.stack[position][0] == tag:
+                del self.stack[position:]
+                break
+
+    def handle_data(self, data):
+        if self.in_body and not self.skip and data.strip():
+            self.parts.append((data.strip(), self.lang))
+
+
+def unmarked_chinese(html, content):
+    """What an English page shows in Chinese without saying so: Chinese in an element not marked
+    lang="zh-Hans", or marked but not the catalogue's own text (names, the article's sentences,
+    the editors' synonyms)."""
+    parser = MarkedText()
+    parser.feed(html)
+    found = []
+    for text, lang in parser.parts:
+        if lang != "zh-Hans":
+            if CJK.search(text):
+                found.append(text)
+            continue
+        rest = text
+        for known in content:
+            rest = rest.replace(known, " ")
+        if HAN_ONLY.search(rest):
+            found.append(f"[zh-Hans] {text}")
+    return found
+
+
+def test_the_strict_scan_finds_unmarked_chinese():
+    content = ["技术研发类", "深度学习工程师"]
+    page = '<html lang="en"><body><p>{}</p></body></html>'
+    assert unmarked_chinese(page.format("技术研发类"), content) == ["技术研发类"]
+    assert unmarked_chinese(page.format('<span lang="zh-Hans">技术研发类</span>'), content) == []
+    # Marked as Chinese, but interface text, not the catalogue's: still found.
+    assert unmarked_chinese(page.format('<b lang="zh-Hans">核心技能</b>'), content)
+    assert unmarked_chinese(page.format('<a aria-label="核心技能">x</a>'), content)
+    assert unmarked_chinese(page.format("Moving into Technical R&amp;D"), content) == []
+    # The language's own name in the switcher is marked, so it passes; <title> is not <body>.
+    html = '<html lang="en"><head><title>技术研发类</title></head><body></body></html>'
+    assert unmarked_chinese(html, content) == []
+
+
+@pytest.mark.django_db
+def test_english_pages_show_chinese_only_as_marked_catalogue_text(client, content):
+    """On the English interface, names of categories, skills, company types and backgrounds are
+    English in breadcrumbs, badges, headings, facets, the finder and compare; what stays Chinese
+    (the article's sentences, the Chinese names beside English ones, synonyms) is marked
+    lang="zh-Hans", and the article's sentences are labelled as the original."""
+    role = RolePage.objects.get(slug=ROLE)
+    urls = [
+        "/",
+        role.category.url,
+        role.url,
+        "/roles/",
+        "/roles/?company_type=tech-company&category=tech-rnd&skill=python&threshold=high",
+        "/match/",
+        "/match/?background=programming&skill=python&company_type=tech-company",
+        "/compare/",
+        f"/compare/?roles={ROLE},{OTHER_ROLE}",
+        "/skills/python/",
+        "/company-types/",
+        "/company-types/tech-company/",
+    ]
+    found = {}
+    for url in urls:
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        leftovers = unmarked_chinese(html, content)
+        if leftovers:
+            found[url] = leftovers
+    assert not found, found
+
+    html = client.get(role.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Moving into Technical R&amp;D</h2>" in html
+    assert html.count('<span class="original__label">Original (Chinese)</span>') >= 4
+    assert f'<span lang="zh-Hans">{role.definition}</span>' in html
+    assert ">Technical R&amp;D</a>" in html  # the category badge
+    assert "Added by the editors" in html  # the English name and synonyms are the editors'
+
+
+@pytest.mark.django_db
+def test_feeds_titles_use_english_names_on_the_english_interface(client):
+    feed = client.get("/feeds/categories/tech-rnd/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<title>AI Roles Catalogue · New roles in Technical R&amp;D</title>" in feed
+    assert "<title>Deep Learning Algorithm Engineer</title>" in feed
+    feed = client.get("/feeds/company-types/internet-firm/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Internet companies" in feed.content.decode()
+    chinese = client.get("/feeds/categories/tech-rnd/").content.decode()
+    assert "<title>AI岗位图谱 · 技术研发类新岗位</title>" in chinese

@@ -61,7 +61,8 @@ def test_compare_page_shows_both_definitions_and_marks(client):
         page,
     )
     assert re.search(
-        r'class="chip chip--unique"><a href="/skills/python/">Python</a>'
+        # Python: an example of 编程语言 for 数据科学家 (如Python、R等), so a preferred skill.
+        r'class="chip chip--unique chip--preferred"><a href="/skills/python/">Python</a>'
         r'<span class="visually-hidden">（独有）',
         page,
     )
@@ -270,12 +271,14 @@ def test_finder_results_say_why_and_what_is_missing(client):
     scientist = items[0][1]
     # Why: the skills that carried the score, the most specific first; then what is missing.
     have = re.findall(r'chip--shared" href="/skills/([a-z0-9-]+)/">([^<]+)<', scientist)
-    assert have == [("python", "Python"), ("statistics", "统计学"), ("data-analysis", "数据分析")]
+    # Python is one of the article's examples (编程语言（如Python、R等）): preferred, so it counts
+    # less than the essential skills.
+    assert have == [("statistics", "统计学"), ("data-analysis", "数据分析"), ("python", "Python")]
     # Each missing skill leads to its skill page, where the visitor learns how to close the gap.
     assert re.findall(r'href="/skills/([a-z0-9-]+)/" data-skill="([a-z0-9-]+)"', scientist) == [
         ("programming-languages", "programming-languages"),
-        ("r-language", "r-language"),
         ("machine-learning", "machine-learning"),
+        ("r-language", "r-language"),  # preferred (an example), after the essential ones
     ]
     assert 'class="badge' not in scientist  # 数据工程类: the article gives no level
     assert "门槛较高" in dict(items)["machine-learning-engineer"]

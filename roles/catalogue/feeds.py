@@ -42,7 +42,7 @@ class NewRolesFeed(Feed):
         )
 
     def item_title(self, item):
-        return item.title
+        return item.display_name
 
     def item_description(self, item):
         return item.definition
@@ -57,7 +57,7 @@ class NewRolesFeed(Feed):
         return item.last_published_at
 
     def item_categories(self, item):
-        return [item.category.title] if item.category else []
+        return [item.category.display_name] if item.category else []
 
 
 class CategoryFeed(NewRolesFeed):
@@ -65,7 +65,7 @@ class CategoryFeed(NewRolesFeed):
         return get_object_or_404(RoleCategoryPage.objects.visible(), slug=slug)
 
     def title(self, obj):
-        return _("AI岗位图谱 · %(category)s新岗位") % {"category": obj.title}
+        return _("AI岗位图谱 · %(category)s新岗位") % {"category": obj.display_name}
 
     def link(self, obj):
         return obj.get_url(self.request)
@@ -79,7 +79,7 @@ class CompanyTypeFeed(NewRolesFeed):
         return get_object_or_404(CompanyType, slug=slug)
 
     def title(self, obj):
-        return _("AI岗位图谱 · %(name)s的新岗位") % {"name": obj.name}
+        return _("AI岗位图谱 · %(name)s的新岗位") % {"name": obj.display_name}
 
     def link(self, obj):
         return reverse("company_type_detail", args=[obj.slug])

@@ -17,7 +17,6 @@ from django import forms
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from roles.choices import UNSTATED, ThresholdLevel
@@ -100,8 +99,7 @@ class SortFilter(django_filters.ChoiceFilter):
 
 def _categories():
     pages = RoleCategoryPage.objects.visible().order_by("sort_order", "path")
-    english = get_language() == "en"
-    return [(page.slug, (english and page.english_name) or page.title) for page in pages]
+    return [(page.slug, page.display_name) for page in pages]
 
 
 def _thresholds():
@@ -264,16 +262,11 @@ class Suggestion:
 def suggest(query, limit=8):
     """What to try when a query finds nothing: the skills and company types closest to it, and
     its closest categories (every category when none is close), each as a link."""
-    english = get_language() == "en"
-
-    def label(item):
-        return (english and item.english_name) or getattr(item, "title", None) or item.name
 
     def closest(items):
         scored = []
         for item in items:
-            name = getattr(item, "title", None) or item.name
-            score = similarity(query, name, item.english_name)
+            score = similarity(query, item.native_name, item.english_name)
             if score > 0:
                 scored.append((score, item))
         return scored
@@ -287,11 +280,11 @@ def suggest(query, limit=8):
     urls = {"skill": "skill_detail", "company_type": "company_type_detail"}
     return {
         "terms": [
-            Suggestion(label(term), str(kinds[kind]), reverse(urls[kind], args=[term.slug]))
+            Suggestion(term.display_name, str(kinds[kind]), reverse(urls[kind], args=[term.slug]))
             for _score, term, kind in terms[:limit]
         ],
         "categories": [
-            Suggestion(label(category), str(_("类别")), category.url)
+            Suggestion(category.display_name, str(_("类别")), category.url)
             for category in ([c for _s, c in close] or categories)
         ],
         "close_categories": bool(close),

@@ -5,8 +5,8 @@ import unicodedata
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .text import sort_key
 
@@ -68,9 +68,8 @@ def term_choices(model):
     English one, which also shows the English names)."""
 
     def choices():
-        english = get_language() == "en"
         terms = sorted(model.objects.all(), key=sort_key)
-        return [(term.slug, (english and term.english_name) or term.name) for term in terms]
+        return [(term.slug, term.display_name) for term in terms]
 
     return choices
 
@@ -87,3 +86,6 @@ class ReaderOrderIterator(ModelChoiceIterator):
 
 class ReaderOrderedMultipleChoiceField(forms.ModelMultipleChoiceField):
     iterator = ReaderOrderIterator
+
+    def label_from_instance(self, obj):
+        return obj.display_name

@@ -188,7 +188,7 @@ class CompanyTypeDetailView(RoleListView):
         return reverse("company_type_detail", args=[self.company_type.slug])
 
     def get_title(self):
-        return _("%(name)s招聘的 AI 岗位") % {"name": self.company_type.name}
+        return _("%(name)s招聘的 AI 岗位") % {"name": self.company_type.display_name}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -198,7 +198,7 @@ class CompanyTypeDetailView(RoleListView):
         context["chips"].insert(
             0,
             {
-                "label": _("公司类型：%(name)s") % {"name": self.company_type.name},
+                "label": _("公司类型：%(name)s") % {"name": self.company_type.display_name},
                 "url": ListingURLs(reverse("role_list"), others).current,
             },
         )

@@ -50,7 +50,16 @@ VERSION = rules.VERSION
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
 
 TERM_FIELDS = ("slug", "name", "english_name", "description")
-INDEX_FIELDS = ("title", "slug", "intro", "source_title", "source_author", "source_url")
+INDEX_FIELDS = (
+    "title",
+    "slug",
+    "intro",
+    "intro_en",
+    "source_title",
+    "source_author",
+    "source_publisher",
+    "source_url",
+)
 CATEGORY_FIELDS = (
     "slug",
     "title",

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roles.catalogue.forms import SlugListField, term_choices
+from roles.catalogue.text import sort_key
 from roles.choices import UNSTATED, ThresholdLevel
 from roles.models import Background, CompanyType, Skill
 
@@ -32,15 +33,17 @@ class FinderBackgrounds:
     @classmethod
     def load(cls):
         skill_names = set(Skill.objects.values_list("name", flat=True))
-        names, skills = {}, defaultdict(list)
-        for slug, name, skill in Background.objects.values_list("slug", "name", "skills__slug"):
-            names[slug] = name
-            if skill:
-                skills[slug].append(skill)
+        backgrounds = Background.objects.only("slug", "name", "english_name")
+        skills = defaultdict(list)
+        for slug, skill in Background.skills.through.objects.values_list(
+            "background__slug", "skill__slug"
+        ):
+            skills[slug].append(skill)
         offered, folded = [], {}
-        for slug, name in names.items():
-            if len(skills[slug]) >= 2 and name not in skill_names:
-                offered.append((slug, name))
+        for background in sorted(backgrounds, key=sort_key):
+            slug = background.slug
+            if len(skills[slug]) >= 2 and background.name not in skill_names:
+                offered.append((slug, background.display_name))
             else:
                 folded[slug] = skills[slug]
         return cls(offered, folded)

@@ -83,14 +83,15 @@ class CompareView(TemplateView):
             .values_list("pk", "slug", "title", "english_name", "category_id")
         )
         for pk, slug, title, english_name, category_id in roles:
-            by_id[pk] = {"slug": slug, "title": title, "english_name": english_name}
+            # Unsaved pages that carry just the names, for their display_name.
+            by_id[pk] = RolePage(slug=slug, title=title, english_name=english_name)
             if len(by_category[category_id]) < SUGGESTIONS_PER_CATEGORY:
                 by_category[category_id].append(by_id[pk])
         # Related roles are cached per catalogue generation; their names are read just above.
         related = [by_id[pk] for pk in related_ids(chosen[0]) if pk in by_id] if chosen else []
 
         def with_urls(roles):
-            return [(role, compare_url([*slugs, role["slug"]])) for role in roles]
+            return [(role, compare_url([*slugs, role.slug])) for role in roles]
 
         categories = RoleCategoryPage.objects.visible().order_by("sort_order", "path")
         return {

@@ -17,6 +17,7 @@ from django.db.models.functions import Cast, RowNumber
 from django.db.models.lookups import StartsWith
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import (
@@ -40,6 +41,7 @@ from roles.editorial.forms import RoleCategoryPageForm, RolePageForm
 from roles.editorial.panels import AudiencePanel
 
 from .blocks import RoleBodyBlock, raw_next_role_ids, raw_section_text, role_sections
+from .names import DisplayNameMixin
 from .subscriptions import Subscriber
 from .taxonomy import CompanyType, RoleCompanyType, RoleSkill
 
@@ -70,12 +72,29 @@ class RoleIndexPage(Page):
 
     objects = CataloguePageManager()
 
-    intro = models.TextField(_("导语"), max_length=rules.INDEX_INTRO_MAX, blank=True)
+    intro = models.TextField(
+        _("本站介绍"),
+        max_length=rules.INDEX_INTRO_MAX,
+        blank=True,
+        help_text=_("首页标题下的一段话，用本站自己的口吻介绍网站；不要引用原文。"),
+    )
+    intro_en = models.TextField(
+        _("本站介绍（英文）"),
+        max_length=rules.INDEX_INTRO_MAX,
+        blank=True,
+        help_text=_("英文界面显示的本站介绍。"),
+    )
     source_title = models.CharField(
         _("来源文章标题"), max_length=rules.SOURCE_TITLE_MAX, blank=True
     )
     source_author = models.CharField(
         _("来源文章作者"), max_length=rules.SOURCE_AUTHOR_MAX, blank=True
+    )
+    source_publisher = models.CharField(
+        _("来源文章发布平台"),
+        max_length=rules.SOURCE_PUBLISHER_MAX,
+        blank=True,
+        help_text=_("例如 人人都是产品经理。"),
     )
     source_url = models.URLField(_("来源文章链接"), blank=True)
     source_published = models.DateField(_("来源文章发布日期"), null=True, blank=True)
@@ -83,13 +102,15 @@ class RoleIndexPage(Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
+        FieldPanel("intro_en"),
         MultiFieldPanel(
             [
                 FieldPanel("source_title"),
-                FieldRowPanel([FieldPanel("source_author"), FieldPanel("source_published")]),
-                FieldPanel("source_url"),
+                FieldRowPanel([FieldPanel("source_author"), FieldPanel("source_publisher")]),
+                FieldRowPanel([FieldPanel("source_published"), FieldPanel("source_url")]),
             ],
             heading=_("内容来源"),
+            help_text=_("页脚的来源说明和开放数据页的使用条件由这些字段生成。"),
         ),
     ]
 
@@ -99,6 +120,15 @@ class RoleIndexPage(Page):
 
     class Meta:
         verbose_name = _("岗位图谱首页")
+
+    @property
+    def display_intro(self):
+        """The site's introduction in the interface language (Chinese where no English one)."""
+        return (get_language() == "en" and self.intro_en) or self.intro
+
+    @property
+    def display_intro_lang(self):
+        return "en" if get_language() == "en" and self.intro_en else "zh-Hans"
 
     def route(self, request, path_components):
         # A category is read with its own fields in one query (Wagtail's route reads the page,
@@ -128,7 +158,7 @@ class RoleIndexPage(Page):
                 rank=Window(RowNumber(), partition_by=F("category_id"), order_by=F("path").asc())
             )
             .filter(rank__lte=roles_each)
-            .only("id", "title", "url_path", "path", "depth", "category_id")
+            .only("id", "title", "english_name", "url_path", "path", "depth", "category_id")
             .order_by("path")
         )
         by_category = {}
@@ -180,14 +210,13 @@ class RoleIndexPage(Page):
         }
 
 
-class RoleCategoryPage(Page):
+class RoleCategoryPage(DisplayNameMixin, Page):
     objects = CataloguePageManager()
 
     english_name = models.CharField(
         _("英文名称"),
         max_length=rules.CATEGORY_ENGLISH_NAME_MAX,
-        blank=True,
-        help_text=_("英文界面显示的类别名称。"),
+        help_text=_("英文界面显示的类别名称，由编辑翻译（原文只有中文）。"),
     )
     intro = models.TextField(
         _("类别概述"),
@@ -281,17 +310,20 @@ class RolePageQuerySet(CataloguePageQuerySet):
 RolePageManager = PageManager.from_queryset(RolePageQuerySet)
 
 
-class RolePage(Page):
+class RolePage(DisplayNameMixin, Page):
     english_name = models.CharField(
         _("英文名称"),
         max_length=rules.ROLE_ENGLISH_NAME_MAX,
         blank=True,
-        help_text=_("例如 Prompt Engineer。"),
+        help_text=_("由编辑翻译，例如 Prompt Engineer；页面和开放数据中标为编辑添加。"),
     )
     synonyms = models.TextField(
         _("别名"),
         blank=True,
-        help_text=_("每行一个，供搜索使用，例如“提示词工程师”。"),
+        help_text=_(
+            "每行一个，供搜索使用，例如“提示词工程师”。别名由编辑添加（不是原文），"
+            "页面和开放数据中标为编辑添加。"
+        ),
     )
     definition = models.TextField(
         _("角色定义"),
@@ -427,6 +459,10 @@ class RolePage(Page):
         """Skill links, essential before preferred, each in the article's order."""
         links = sorted(self.skill_links.all(), key=lambda link: link.sort_order or 0)
         return sorted(links, key=lambda link: link.level != SkillLevel.ESSENTIAL)
+
+    @property
+    def has_preferred_skills(self):
+        return any(link.is_preferred for link in self.skills)
 
     @cached_property
     def company_types(self):

@@ -12,14 +12,18 @@ from roles import rules
 from roles.catalogue.search import segment
 from roles.choices import ResourceKind, ResourceLanguage, SkillLevel
 
+from .names import DisplayNameMixin
+
 ascii_slug = RegexValidator(
     rules.SLUG_PATTERN,
     _("只能使用小写英文字母、数字和连字符，例如 tech-company。"),
 )
 
 
-class TaxonomyTerm(index.Indexed, models.Model):
+class TaxonomyTerm(DisplayNameMixin, index.Indexed, models.Model):
     """A canonical entry of one of the catalogue's vocabularies."""
+
+    native_name_attribute = "name"
 
     name = models.CharField(
         _("名称"),
@@ -37,8 +41,7 @@ class TaxonomyTerm(index.Indexed, models.Model):
     english_name = models.CharField(
         _("英文名称"),
         max_length=rules.TERM_ENGLISH_NAME_MAX,
-        blank=True,
-        help_text=_("英文界面显示的名称。"),
+        help_text=_("英文界面显示的名称，由编辑翻译（原文只有中文）。"),
     )
     description = models.TextField(
         _("说明"),

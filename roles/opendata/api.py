@@ -135,7 +135,8 @@ class RoleSkillOut(Term):
     slug: str = Field(alias="skill.slug", description=Term.model_fields["slug"].description)
     name: str = Field(alias="skill.name", description=Term.model_fields["name"].description)
     level: Literal["essential", "preferred"] = Field(
-        description="`essential`: the article asks for it; `preferred`: it counts in your favour."
+        description="`essential`: the article asks for it; `preferred`: it counts in your favour "
+        "(the article marks it 优先, or names it as an example, 如…, of an essential skill)."
     )
 
 
@@ -226,13 +227,25 @@ RoleSection = Annotated[
 ]
 
 
+def editorial_fields(role):
+    """Which of a role's fields are the editors' additions: its English name and synonyms (the
+    article names each role once, in Chinese)."""
+    return [name for name in ("english_name", "synonyms") if getattr(role, name)]
+
+
 class Role(Schema):
     """Reads only what for_listing() prefetched."""
 
     slug: str
     name: str = Field(alias="title", description="The role's name in Chinese.")
-    english_name: str = Field(description="English name; empty where the article gives none.")
-    synonyms: list[str] = Field(alias="synonym_list", description="Other names the role goes by.")
+    english_name: str = Field(
+        description="Editorial: the editors' English translation of the name (the article is in "
+        "Chinese); empty where there is none."
+    )
+    synonyms: list[str] = Field(
+        alias="synonym_list",
+        description="Editorial: other names the editors added for search; not from the article.",
+    )
     category: CategoryRef
     definition: str = Field(description="角色定义: what the role does, summarised.")
     skills: list[RoleSkillOut] = Field(description="Core skills, essential ones first.")
@@ -243,8 +256,16 @@ class Role(Schema):
         "roles, learning resources, salaries, questions), each with its sources, in the order "
         "the page shows them; only those with content."
     )
+    editorial_fields: list[str] = Field(
+        description="The fields of this object that hold the editors' additions rather than "
+        "the article's text (`english_name`, `synonyms` where filled)."
+    )
 
     resolve_url = staticmethod(page_url)
+
+    @staticmethod
+    def resolve_editorial_fields(role):
+        return editorial_fields(role)
 
     @staticmethod
     def resolve_sections(role, context):
@@ -401,8 +422,14 @@ class RoleLink(Schema):
     resolve_url = staticmethod(page_url)
 
 
+EDITORIAL_ENGLISH_NAME = Field(
+    description="Editorial: the editors' English translation of the name (the article is in "
+    "Chinese)."
+)
+
+
 class Category(CategoryRef):
-    english_name: str
+    english_name: str = EDITORIAL_ENGLISH_NAME
     intro: str = Field(description="The article's summary of the category.")
     suits: str = Field(description="Who suits a transition into the category.")
     threshold_text: str = Field(description="The article's sentence on the threshold.")
@@ -417,7 +444,7 @@ class CategoryDetail(Category):
 
 
 class TaxonomyTerm(Term):
-    english_name: str
+    english_name: str = EDITORIAL_ENGLISH_NAME
     description: str
     role_count: int = Field(description="Live roles linked to the term.")
 
@@ -458,7 +485,7 @@ class CompanyTypeDetail(CompanyTypeOut):
 
 
 class BackgroundOut(Term):
-    english_name: str
+    english_name: str = EDITORIAL_ENGLISH_NAME
     description: str
     skills: list[Term] = Field(description="Skills that people with this background usually have.")
 

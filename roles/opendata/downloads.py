@@ -29,7 +29,7 @@ from roles.models import (
     Skill,
 )
 
-from .api import THRESHOLD_LABELS, Category, Role, categories, threshold_of
+from .api import THRESHOLD_LABELS, Category, Role, categories, editorial_fields, threshold_of
 
 JSON_FORMAT = "ai-roles-open-data"
 JSON_VERSION = 1
@@ -45,7 +45,20 @@ CSV_COLUMNS = (
     "preferred_skills",
     "company_types",
     "url",
+    "editorial_fields",
 )
+# Where each kind of text comes from; the files say so, since only some of it is the article's.
+FIELD_SOURCES = {
+    "article": (
+        "The article's own text: names (name), definitions, the skills and company-types "
+        "sentences, category summaries; skills, company types and thresholds are normalised "
+        "from it (a skill the article names as an example, 如…, is linked as preferred)."
+    ),
+    "editorial": (
+        "Added by the site's editors, not from the article: every english_name (the article is "
+        "in Chinese) and every synonym. Each role lists them in editorial_fields."
+    ),
+}
 LIST_SEPARATOR = "; "  # no name in the catalogue contains it; "/" and "、" do occur
 # Page changes that alter the public catalogue without a new last_published_at (a view
 # restriction added or lifted takes roles out of it or brings them back).
@@ -119,6 +132,7 @@ def roles_json(request):
         "last_modified": modified.isoformat() if modified else None,
         "source": source(),
         "terms": TERMS,
+        "field_sources": FIELD_SOURCES,
         "categories": dump(Category, categories(), request),
         "roles": dump(Role, roles(), request),
     }
@@ -159,6 +173,7 @@ def roles_csv(request):
                 ),
                 LIST_SEPARATOR.join(company_type.name for company_type in role.company_types),
                 role.get_full_url(request),
+                LIST_SEPARATOR.join(editorial_fields(role)),
             ]
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
