@@ -18,6 +18,7 @@ PAGES = {
     "company-type": "/company-types/financial-institution/",
     "compare": "/compare/?roles=data-scientist,data-engineer,ai-data-analyst",
     "finder": "/match/?skill=python&skill=statistics&skill=communication",
+    "shortlist": "/shortlist/?roles=prompt-engineer,data-scientist,no-such-role",
     "subscribe": "/subscribe/",
     "open-data": "/data/",
     "not-found": "/no-such-page/",

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from wagtail.models import WorkflowState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from roles.choices import SkillLevel
 from roles.datafile import catalogue
@@ -274,6 +274,8 @@ def role_form(category, **overrides):
         "company_type_links": inline_formset(
             [{"company_type": CompanyType.objects.get(slug="tech-company").pk, "ORDER": 0}]
         ),
+        # The fixture's roles have no sections; a browser always posts the (empty) body.
+        "body": streamfield([]),
         "action-publish": "1",
         **overrides,
     }

@@ -80,3 +80,13 @@ class MatchForm(forms.Form):
 
     def notices(self):
         return [str(f.notice) for f in self.fields.values() if getattr(f, "notice", None)]
+
+    def chosen(self):
+        """[(field label, [labels of the ticked choices])] for the fields with any ticked."""
+        chosen = []
+        for name, field in self.fields.items():
+            values = set(getattr(self, "cleaned_data", {}).get(name) or ())
+            labels = [label for value, label in field.choices if value in values]
+            if labels:
+                chosen.append((field.label, labels))
+        return chosen

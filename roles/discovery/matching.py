@@ -18,6 +18,8 @@ from roles.choices import UNSTATED, SkillLevel
 from roles.models import Background, RoleCompanyType, RolePage, RoleSkill, Skill
 
 MAX_COMPARED = 4
+# The shortlist's cap: enough for a real shortlist, and its link stays short enough for a QR code.
+MAX_SHORTLIST = 20
 SLUG_SEPARATORS = re.compile(r"[\s,，、;；]+")
 SLUG_RE = re.compile(rules.SLUG_PATTERN)
 
@@ -121,8 +123,10 @@ class Comparison:
         return columns
 
 
-def compare(values):
-    """A Comparison of the roles named in the `roles` parameter values."""
+def named_roles(values):
+    """(roles, notices): the live, public roles named in the `roles` parameter values, in the
+    order given, ready for cards (for_listing); unknown or malformed names are left out with a
+    notice. Compare and the shortlist read their URLs through this."""
     slugs, notices = parse_role_slugs(values)
     found = {
         role.slug: role
@@ -135,7 +139,12 @@ def compare(values):
         separator = pgettext("list separator", "、")
         shown = separator.join(s[:40] for s in unknown[:5]) + ("…" if len(unknown) > 5 else "")
         notices.append(_("找不到这些岗位，已忽略：%(slugs)s") % {"slugs": shown})
-    roles = [found[slug] for slug in slugs if slug in found]
+    return [found[slug] for slug in slugs if slug in found], notices
+
+
+def compare(values):
+    """A Comparison of the roles named in the `roles` parameter values."""
+    roles, notices = named_roles(values)
     if len(roles) > MAX_COMPARED:
         notices.append(
             _("一次最多对比 %(max)s 个岗位，只显示了前 %(max)s 个。") % {"max": MAX_COMPARED}

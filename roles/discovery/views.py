@@ -11,6 +11,7 @@ from roles.models import RoleCategoryPage, RolePage, Skill
 
 from .forms import MatchForm
 from .matching import MAX_COMPARED, brought_skills, compare, rank_by_fit
+from .sharing import share_links
 from .skills import skill_overview, skill_profile
 
 SUGGESTIONS_PER_CATEGORY = 12
@@ -59,6 +60,7 @@ class CompareView(TemplateView):
             "slugs": ",".join(slugs),
             "can_add": len(slugs) < MAX_COMPARED,
             "remove_urls": {slug: compare_url([s for s in slugs if s != slug]) for slug in slugs},
+            "share": share_links(self.request, compare_url(slugs)),
         }
         if comparison.ready:
             context["columns"] = comparison.columns()
