@@ -265,7 +265,8 @@ ROLE_0 = "categories[0].roles[0]"
 BROKEN = {
     "unknown skill": (
         lambda d: first_role(d)["skills"].append({"skill": "telepathy", "level": "essential"}),
-        f"{ROLE_0}.skills[5].skill（深度学习算法工程师）：未知的技能“telepathy”",
+        # The role links seven skills (TensorFlow and PyTorch are the article's examples).
+        f"{ROLE_0}.skills[7].skill（深度学习算法工程师）：未知的技能“telepathy”",
     ),
     "duplicate role slug": (
         lambda d: d["categories"][1]["roles"][0].update(slug="deep-learning-engineer"),
