@@ -270,7 +270,10 @@ class Role(Schema):
     @staticmethod
     def resolve_sections(role, context):
         request = context["request"]
-        next_roles = visible_next_roles([role])
+        # A list or download looks the next roles up once for all its roles (next_roles_for).
+        next_roles = getattr(request, "next_roles", None)
+        if next_roles is None:
+            next_roles = visible_next_roles([role])
         return [section_out(section, request) for section in role_sections(role.body, next_roles)]
 
 
@@ -279,6 +282,13 @@ def visible_next_roles(roles):
     and none for a role without such a section, read from the stored data."""
     ids = {pk for role in roles for pk in raw_next_role_ids(role.body.raw_data)}
     return RolePage.objects.visible().filter(pk__in=ids).in_bulk() if ids else {}
+
+
+def next_roles_for(request, roles):
+    """Look up the next roles of all `roles` in one query, for their sections to read."""
+    roles = list(roles)
+    request.next_roles = visible_next_roles(roles)
+    return roles
 
 
 def _raw_items(value, name):
@@ -411,7 +421,8 @@ class RolePagination(LimitOffsetPagination):
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         page = super().paginate_queryset(queryset, pagination, request, **params)
-        return {**page, "limit": pagination.limit, "offset": pagination.offset}
+        items = next_roles_for(request, page["items"])
+        return {**page, "items": items, "limit": pagination.limit, "offset": pagination.offset}
 
 
 class RoleLink(Schema):

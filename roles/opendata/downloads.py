@@ -29,7 +29,15 @@ from roles.models import (
     Skill,
 )
 
-from .api import THRESHOLD_LABELS, Category, Role, categories, editorial_fields, threshold_of
+from .api import (
+    THRESHOLD_LABELS,
+    Category,
+    Role,
+    categories,
+    editorial_fields,
+    next_roles_for,
+    threshold_of,
+)
 
 JSON_FORMAT = "ai-roles-open-data"
 JSON_VERSION = 1
@@ -134,7 +142,7 @@ def roles_json(request):
         "terms": TERMS,
         "field_sources": FIELD_SOURCES,
         "categories": dump(Category, categories(), request),
-        "roles": dump(Role, roles(), request),
+        "roles": dump(Role, next_roles_for(request, roles()), request),
     }
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json"
