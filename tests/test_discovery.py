@@ -41,12 +41,12 @@ def test_sitemap_lists_every_live_page_with_lastmod(client):
         assert entries[loc] is not None and entries[loc].text
     # And a page for each skill that a live role needs.
     skills = Skill.objects.filter(role_links__page__live=True).distinct()
-    assert skills.count() == 81
+    assert skills.count() == 90
     for skill in skills:
         loc = f"http://testserver/skills/{skill.slug}/"
         assert loc in entries, skill.name
         assert entries[loc] is not None and entries[loc].text
-    assert len(entries) == 1 + 10 + 45 + 81
+    assert len(entries) == 1 + 10 + 45 + 90
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_admin_out(client):

@@ -268,7 +268,8 @@ CASES = {
     "an unknown skill": (
         "c.json",
         json_file(lambda d: role(d)["skills"].append({"skill": "pyhton", "level": "essential"})),
-        f"{ROLE}.skills[5].skill",
+        # The appended entry comes after the role's own skills.
+        f"{ROLE}.skills[{len(FIXTURE['categories'][0]['roles'][0]['skills'])}].skill",
         "未知的技能“pyhton”，是不是“python”",
     ),
     "an unknown field": (

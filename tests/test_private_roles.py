@@ -44,8 +44,10 @@ TEMPLATE = "prompt-engineer"  # the private roles copy its skills, so they would
 @pytest.fixture(autouse=True)
 def secret_terms():
     """A skill and a company type that only the private roles (and a control role) use."""
-    Skill.objects.create(name="机密技能", slug="secret-skill")
-    CompanyType.objects.create(name="机密公司", slug="secret-company")
+    Skill.objects.create(name="机密技能", english_name="Secret skill", slug="secret-skill")
+    CompanyType.objects.create(
+        name="机密公司", english_name="Secret company", slug="secret-company"
+    )
 
 
 def restrict(page):
@@ -85,6 +87,7 @@ def private_roles(django_capture_on_commit_callbacks):
     index = RoleIndexPage.objects.get()
     hidden = RoleCategoryPage(
         title="机密类别",
+        english_name="Secret category",
         slug="secret-category",
         intro="机密。",
         suits="机密。",

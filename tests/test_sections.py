@@ -243,11 +243,15 @@ def test_questions_are_schema_org_faq_in_the_one_nonced_json_ld_block(client):
 
 def test_the_articles_own_fields_cite_the_article(client):
     text = html(client, role("ai-designer"))
-    cite = (
-        "《职场新机遇：热门AI岗位大盘点！》</a>，AI产品经理Echo，"
-        '<time datetime="2024-12-17">2024-12-17</time>'
-    )
-    assert text.count(cite) == 3  # definition, skills, company types
+    cites = [
+        unescape(re.sub(r"<[^>]+>", "", cite))
+        for cite in re.findall(r'<span class="article-cite">(.*?)</time></span>', text)
+    ]
+    # The definition (under its 原文 label), the skills and the company types.
+    assert [cite.removeprefix(" —— ") for cite in cites] == [
+        "《职场新机遇：热门AI岗位大盘点！》，AI产品经理Echo，2024-12-17"
+    ] * 3
+    assert '<time datetime="2024-12-17">2024-12-17</time>' in text
     assert '<span class="original__label">原文</span>' in text
 
 
