@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from roles.choices import UNSTATED, ThresholdLevel
 from roles.models import CompanyType, RoleCategoryPage, RoleCompanyType, RolePage, RoleSkill, Skill
 from roles.models.blocks import raw_section_text
+from roles.site.caching import until_changed
 
 from .forms import QueryField, SlugListField, SortField, term_choices
 from .search import segment_query
@@ -98,8 +99,11 @@ class SortFilter(django_filters.ChoiceFilter):
 
 
 def _categories():
-    pages = RoleCategoryPage.objects.visible().order_by("sort_order", "path")
-    return [(page.slug, page.display_name) for page in pages]
+    def read():
+        pages = RoleCategoryPage.objects.visible().order_by("sort_order", "path")
+        return [(page.slug, page.display_name) for page in pages]
+
+    return until_changed("choices:category", read)
 
 
 def _thresholds():

@@ -8,6 +8,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from roles.site.caching import until_changed
+
 from .text import sort_key
 
 QUERY_MAX_LENGTH = 100
@@ -67,9 +69,12 @@ def term_choices(model):
     reader's order (pinyin on the Chinese interface, alphabetical by English name on the
     English one, which also shows the English names)."""
 
-    def choices():
+    def read():
         terms = sorted(model.objects.all(), key=sort_key)
         return [(term.slug, term.display_name) for term in terms]
+
+    def choices():
+        return until_changed(f"choices:{model._meta.model_name}", read)
 
     return choices
 

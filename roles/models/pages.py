@@ -485,7 +485,6 @@ class RolePage(DisplayNameMixin, Page):
         context["category"] = self.category or self.get_parent().specific
         context["sections"] = self.sections()
         context["next_steps"] = self.next_step_from()
-        context["article"] = RoleIndexPage.objects.ancestor_of(context["category"]).first()
         context["structured_data"] = self.structured_data(
             request, context["category"], context["sections"]
         )

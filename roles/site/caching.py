@@ -40,6 +40,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import get_language
 
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -94,6 +95,28 @@ def generation():
     if value is None:
         cache.add(GENERATION_KEY, 1, timeout=None)
         value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def until_changed(name, compute):
+    """compute()'s value (a vocabulary's choices, say), kept in the cache until the catalogue next
+    changes: keyed by the generation and the interface language, so an editor's change to any page
+    or term makes the next request compute it again. With the fragment cache off or the cache
+    down, it is computed every time."""
+    if not (settings.FRAGMENT_CACHE and cache_available()):
+        return compute()
+    try:
+        key = f"until-changed:{name}:{generation()}:{get_language()}"
+        value = cache.get(key)
+    except Exception:  # the cache went away: compute, as without it
+        logger.warning("%s: cache unavailable, computing", name, exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, 60 * 60)
+        except Exception:
+            logger.warning("%s: could not store", name, exc_info=True)
     return value
 
 
