@@ -20,12 +20,19 @@ from django.utils.translation import get_language
 
 from roles.discovery.matching import related_roles
 from roles.models.pages import CARDS_SHOWN, LISTING_PREFETCH
-from roles.site.caching import cache_available, generation
+from roles.site.caching import cache_available, generation, until_changed
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "includes/role_card.html"
-__all__ = ["CARDS_SHOWN", "related_ids", "render_cards", "render_related"]
+__all__ = [
+    "CARDS_SHOWN",
+    "related_ids",
+    "render_cards",
+    "render_related",
+    "render_role_body",
+    "role_structured_data",
+]
 # Long enough to outlive many page-cache entries; a publish drops them sooner (generation).
 TIMEOUT = 60 * 60
 
@@ -88,46 +95,54 @@ def render_related(context):
     on the whole catalogue (how specific each skill is), so they are kept per generation."""
     page = context["page"]
     request = context.get("request")
-    template = get_template("includes/related_roles.html")
-    storable = (
-        settings.FRAGMENT_CACHE
-        and page.pk is not None
-        and not getattr(request, "is_preview", False)
-        and cache_available()
-    )
-    key = None
-    if storable:
-        try:
-            key = f"related:{generation()}:{get_language()}:{page.pk}"
-            html = cache.get(key)
-        except Exception:
-            logger.warning("related roles: cache unavailable, rendering", exc_info=True)
-            key, html = None, None
-        if html is not None:
-            return html
-    flat = {**context.flatten(), "related": related_roles(page)}
-    html = mark_safe(template.render(flat))  # noqa: S308  (rendered, escaped)
-    if key:
-        try:
-            cache.set(key, html, TIMEOUT)
-        except Exception:
-            logger.warning("related roles: could not store", exc_info=True)
-    return html
+
+    def render():
+        template = get_template("includes/related_roles.html")
+        flat = {**context.flatten(), "related": related_roles(page)}
+        return mark_safe(template.render(flat))  # noqa: S308  (rendered, escaped)
+
+    if page.pk is None or getattr(request, "is_preview", False):
+        return render()  # a preview's links are unsaved: never stored
+    return until_changed(f"related:{page.pk}", render)
+
+
+def _stored_for_live(context, name, compute):
+    """compute() for the page in `context`, kept until the catalogue changes, per host (the page's
+    absolute links) and language; a preview (unsaved, particular to one editor) is never kept."""
+    page = context["page"]
+    request = context.get("request")
+    if page.pk is None or request is None or getattr(request, "is_preview", False):
+        return compute()
+    return until_changed(f"{name}:{page.pk}:{request.get_host()}", compute)
+
+
+def render_role_body(context):
+    """A role page's content (roles/role_page_body.html): everything below the header, which
+    depends only on the catalogue, the language and the host."""
+
+    def render():
+        page = context["page"]
+        extra = page.content_context(context.get("request"))
+        template = get_template("roles/role_page_body.html")
+        return mark_safe(template.render({**context.flatten(), **extra}))  # noqa: S308
+
+    return _stored_for_live(context, "role-body", render)
+
+
+def role_structured_data(context):
+    """A role page's JSON-LD (RolePage.structured_data), kept like its content."""
+
+    def build():
+        page, request = context["page"], context.get("request")
+        page.load_links(request)
+        return page.structured_data(request, context["category"], page.sections())
+
+    return _stored_for_live(context, "role-ld", build)
 
 
 def related_ids(role):
     """The ids of `role`'s related roles (matching.related_roles), best first, kept per
     generation like the rendered ones: compare's suggestions need only these."""
-    key = f"related-ids:{generation()}:{role.pk}" if settings.FRAGMENT_CACHE else None
-    try:
-        ids = cache.get(key) if key and cache_available() else None
-    except Exception:
-        ids = None
-    if ids is None:
-        ids = [item.role.pk for item in related_roles(role)]
-        if key:
-            try:
-                cache.set(key, ids, TIMEOUT)
-            except Exception:
-                logger.warning("related roles: could not store", exc_info=True)
-    return ids
+    return until_changed(
+        f"related-ids:{role.pk}", lambda: [item.role.pk for item in related_roles(role)]
+    )

@@ -477,18 +477,24 @@ class RolePage(DisplayNameMixin, Page):
         return Subscriber.objects.confirmed().interested_in(category_id, company_types).count()
 
     def get_context(self, request, *args, **kwargs):
+        """Only what the page's frame needs: the content and its JSON-LD are rendered by
+        content_context() and structured_data(), through the fragment cache (the role_page_body
+        and role_structured_data tags), so a page served from it reads neither."""
         context = super().get_context(request, *args, **kwargs)
-        if not getattr(request, "is_preview", False):
-            # A preview's links live in memory, unsaved; a live page's come from the database.
-            prefetch_related_objects([self], *LISTING_PREFETCH)
         # An unsaved page being previewed has no category yet; its parent is the category.
         context["category"] = self.category or self.get_parent().specific
-        context["sections"] = self.sections()
-        context["next_steps"] = self.next_step_from()
-        context["structured_data"] = self.structured_data(
-            request, context["category"], context["sections"]
-        )
         return context
+
+    def load_links(self, request):
+        """Read the skill and company-type links in one query each (once per request). A
+        preview's links live in memory, unsaved, and are left as they are."""
+        if not getattr(request, "is_preview", False):
+            prefetch_related_objects([self], *LISTING_PREFETCH)
+
+    def content_context(self, request):
+        """What roles/role_page_body.html reads beyond the page and its category."""
+        self.load_links(request)
+        return {"sections": self.sections(), "next_steps": self.next_step_from()}
 
     def sections(self):
         """The editor's filled sections, in the fixed order (see blocks.SECTION_ORDER)."""

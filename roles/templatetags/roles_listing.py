@@ -2,7 +2,13 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from roles.catalogue.fragments import CARDS_SHOWN, render_cards, render_related
+from roles.catalogue.fragments import (
+    CARDS_SHOWN,
+    render_cards,
+    render_related,
+    render_role_body,
+)
+from roles.catalogue.fragments import role_structured_data as fragments_role_structured_data
 
 register = template.Library()
 
@@ -56,6 +62,19 @@ def related_section(context):
     """The role page's related roles (includes/related_roles.html), from the fragment cache
     where it is there (roles/catalogue/fragments.py)."""
     return render_related(context)
+
+
+@register.simple_tag(takes_context=True)
+def role_page_body(context):
+    """A role page's content, from the fragment cache where it is there
+    (roles/catalogue/fragments.py)."""
+    return render_role_body(context)
+
+
+@register.simple_tag(takes_context=True)
+def role_structured_data(context):
+    """A role page's JSON-LD, from the fragment cache where it is there."""
+    return fragments_role_structured_data(context)
 
 
 @register.filter
