@@ -28,6 +28,7 @@ When the cache is unreachable (airoles/cache.py) pages are served uncached. A ch
 could not drop the cached pages, so this process drops them as soon as the cache answers again.
 """
 
+import functools
 import hashlib
 import logging
 import re
@@ -36,7 +37,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.template.response import TemplateResponse
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -266,12 +268,19 @@ def _end_render(client):
             pass
 
 
+@functools.lru_cache(maxsize=256)
+def _too_many_body(language, wait):
+    # The same for everyone in one language: a flood of refused requests should cost as little
+    # as a cached page, so each language and wait is rendered once per process.
+    return render_to_string("429.html", {"wait": wait})
+
+
 def too_many_requests(request, wait):
     """429 with Retry-After, in the visitor's language; never stored by any cache."""
-    response = TemplateResponse(request, "429.html", {"wait": wait}, status=429)
+    response = HttpResponse(_too_many_body(get_language(), wait), status=429)
     response["Retry-After"] = str(wait)
     patch_cache_control(response, no_store=True)
-    return response.render()
+    return response
 
 
 class PageCacheMiddleware:
