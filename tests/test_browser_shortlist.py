@@ -68,6 +68,8 @@ def test_save_on_cards_and_a_role_page_then_open_the_shared_link_on_another_devi
     assert link.endswith("/shortlist/?roles=" + ",".join(SAVED))
     page.locator(".share__toggle").click()
     expect(page.locator("[data-share-qr]")).to_be_visible()
+    # The QR image loads lazily, once the panel shows it.
+    page.wait_for_function("() => document.querySelector('[data-share-qr]').complete")
     assert page.locator("[data-share-qr]").evaluate("img => img.naturalWidth > 0")
     screenshot(page, "shortlist-1280-zh")
 
