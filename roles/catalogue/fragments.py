@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 
 from roles.discovery.matching import related_roles
 from roles.models.pages import CARDS_SHOWN, LISTING_PREFETCH
-from roles.site.caching import cache_available, generation, until_changed
+from roles.site.caching import FRAGMENT_TIMEOUT, cache_available, generation, until_changed
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,6 @@ __all__ = [
     "render_role_body",
     "role_structured_data",
 ]
-# Long enough to outlive many page-cache entries; a publish drops them sooner (generation).
-TIMEOUT = 60 * 60
 
 
 def _key(version, role, language, show_category):
@@ -84,26 +82,10 @@ def render_cards(roles, context, show_category=False):
             new[key] = html
     if new:
         try:
-            cache.set_many(new, TIMEOUT)
+            cache.set_many(new, FRAGMENT_TIMEOUT)
         except Exception:
             logger.warning("role cards: could not store", exc_info=True)
     return mark_safe("".join(rendered))  # noqa: S308  (rendered by the template engine)
-
-
-def render_related(context):
-    """The related roles of the role page in `context` (includes/related_roles.html). They depend
-    on the whole catalogue (how specific each skill is), so they are kept per generation."""
-    page = context["page"]
-    request = context.get("request")
-
-    def render():
-        template = get_template("includes/related_roles.html")
-        flat = {**context.flatten(), "related": related_roles(page)}
-        return mark_safe(template.render(flat))  # noqa: S308  (rendered, escaped)
-
-    if page.pk is None or getattr(request, "is_preview", False):
-        return render()  # a preview's links are unsaved: never stored
-    return until_changed(f"related:{page.pk}", render)
 
 
 def _stored_for_live(context, name, compute):
@@ -114,6 +96,18 @@ def _stored_for_live(context, name, compute):
     if page.pk is None or request is None or getattr(request, "is_preview", False):
         return compute()
     return until_changed(f"{name}:{page.pk}:{request.get_host()}", compute)
+
+
+def render_related(context):
+    """The related roles of the role page in `context` (includes/related_roles.html). They depend
+    on the whole catalogue (how specific each skill is), so they are kept per generation."""
+
+    def render():
+        template = get_template("includes/related_roles.html")
+        flat = {**context.flatten(), "related": related_roles(context["page"])}
+        return mark_safe(template.render(flat))  # noqa: S308  (rendered, escaped)
+
+    return _stored_for_live(context, "related", render)
 
 
 def render_role_body(context):

@@ -100,6 +100,11 @@ def generation():
     return value
 
 
+# How long a cached fragment lives: long enough to outlive many page-cache entries; any change
+# drops it sooner (the generation in its key).
+FRAGMENT_TIMEOUT = 60 * 60
+
+
 def until_changed(name, compute):
     """compute()'s value (a vocabulary's choices, say), kept in the cache until the catalogue next
     changes: keyed by the generation and the interface language, so an editor's change to any page
@@ -116,7 +121,7 @@ def until_changed(name, compute):
     if value is None:
         value = compute()
         try:
-            cache.set(key, value, 60 * 60)
+            cache.set(key, value, FRAGMENT_TIMEOUT)
         except Exception:
             logger.warning("%s: could not store", name, exc_info=True)
     return value
