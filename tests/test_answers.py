@@ -13,15 +13,17 @@ How the judged set was built (tests/judged/):
 The measures (tests/evaluation.py) run through the site's own form and functions over the
 catalogue in the database; bench/answers.py prints the same figures, before and after.
 
-The thresholds are the figures measured when the scoring was written (`make answers`), rounded
-down: a change that makes the answers worse fails here. Two personas are not perfect today; both
-get AI用户体验研究员 in their top 3 through 创新思维 (a skill the article asks of three categories
-but lists for only two roles) — that is recorded, not tuned away.
+The thresholds are the figures measured when the scoring was last changed (`make answers`),
+rounded down: a change that makes the answers worse fails here. One persona is not perfect today:
+the teacher gets AI客服代表 third, beside AI教育顾问 (both in 培训与服务, both sharing only 沟通能力
+with a teacher; nothing in the catalogue says a teacher knows education consulting) — that is
+recorded, not tuned away. Before skill weights counted the categories a skill spreads over, the
+marketing-sales and brand personas got AI用户体验研究员 through 创新思维 instead.
 """
 
 import pytest
 
-from roles.discovery.matching import GENERIC_SHARE, rank_by_fit
+from roles.discovery.matching import GENERIC_SHARE, rank_by_fit, skill_weights, suits_skills
 from roles.models import RoleCategoryPage, RolePage, RoleSkill, Skill
 
 from . import evaluation
@@ -42,17 +44,17 @@ def test_finder_precision_at_3_and_ndcg_at_5():
     precision = [p for _name, _top, p, _n in rows]
     ndcg = [n for _name, _top, _p, n in rows]
     report = {name: (top, round(p, 2), round(n, 2)) for name, top, p, n in rows}
-    assert sum(precision) / len(precision) >= 0.95, report
-    assert sum(ndcg) / len(ndcg) >= 0.85, report
-    # Every persona gets at least two acceptable roles in its top 3, and all but two get three.
+    assert sum(precision) / len(precision) >= 0.97, report
+    assert sum(ndcg) / len(ndcg) >= 0.91, report
+    # Every persona gets at least two acceptable roles in its top 3, and all but one get three.
     assert min(precision) >= 2 / 3, report
-    assert sum(1 for p in precision if p == 1) >= 12, report
+    assert sum(1 for p in precision if p == 1) >= len(precision) - 1, report
 
 
 def test_related_roles_precision_and_no_generic_links():
     figures = evaluation.related_figures()
     micro, per_role = evaluation.related_precision(figures)
-    assert micro >= 0.85 and per_role >= 0.85, (micro, per_role)
+    assert micro >= 0.88 and per_role >= 0.88, (micro, per_role)
     # Every role page lists related roles, but AI创业公司创始人's, whose skills no role shares.
     assert [slug for slug, items in figures.items() if not items] == ["ai-startup-founder"]
     # Every related role shares a specific skill or the category (the issue's "done when").
@@ -92,3 +94,29 @@ def test_the_failures_observed_in_the_issue_are_gone():
     assert "AI研发项目经理" not in marketer[:3]
     # Someone with 统计学 + Python + 数据分析 gets 数据科学家 in the top 2.
     assert "数据科学家" in top("statistics", "python", "data-analysis", n=2)
+
+
+def test_a_skill_the_article_asks_of_many_fields_weighs_less_than_one_field_s_own():
+    slugs = dict(Skill.objects.values_list("slug", "pk"))
+    named = {
+        page.slug: {slug for slug, pk in slugs.items() if pk in suits_skills()[page.pk]}
+        for page in RoleCategoryPage.objects.live()
+    }
+    # Each "适合…转型" sentence names its skills, directly (创新思维) or through a background
+    # (市场营销背景: 市场分析, 市场营销).
+    assert {"innovative-thinking", "communication", "market-analysis", "marketing"} <= named[
+        "marketing-sales"
+    ]
+    assert "innovative-thinking" in named["design"] and "innovative-thinking" in named["brand"]
+    assert "innovative-thinking" not in named["tech-rnd"]
+    # 创新思维 and 数学基础 are each listed for two roles; 创新思维 is asked of four more
+    # categories, 数学基础 of none, so it says less about which role fits.
+    weights = skill_weights()
+    assert weights[slugs["innovative-thinking"]] < weights[slugs["math-foundation"]] / 2
+    # The skills most roles share weigh least, one role's own skill most.
+    lightest = sorted(weights, key=weights.get)[:2]
+    assert {slug for slug, pk in slugs.items() if pk in lightest} == {
+        "ai-application",
+        "communication",
+    }
+    assert RoleSkill.objects.filter(skill_id=max(weights, key=weights.get)).count() == 1

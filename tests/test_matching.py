@@ -8,7 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from roles.discovery.matching import GENERIC_SHARE, compare, rank_by_fit, related_roles
+from roles.discovery.matching import (
+    GENERIC_SHARE,
+    compare,
+    rank_by_fit,
+    related_roles,
+    skill_weights,
+)
 from roles.models import RoleCategoryPage, RolePage, RoleSkill, Skill
 
 from .factories import RolePageFactory
@@ -157,6 +163,7 @@ def test_related_roles_never_rest_on_generic_skills_alone():
     assert titles[0] == "自然语言处理（NLP）工程师"
     assert not {"AI客户服务代表", "AI售前/售后支持", "AI教育导师"} & set(titles)
     size, df = skill_frequencies()
+    weights = skill_weights()
     for page in RolePage.objects.live().for_listing():
         for item in related_roles(page):
             assert item.shared_skills, (page.slug, item.role.slug)
@@ -165,10 +172,9 @@ def test_related_roles_never_rest_on_generic_skills_alone():
                 page.slug,
                 item.role.slug,
             )
-            # The most specific shared skill comes first.
-            assert [df[s.pk] for s in item.shared_skills] == sorted(
-                df[s.pk] for s in item.shared_skills
-            )
+            # The most specific shared skill (by the weight that scored it) comes first.
+            shown = [weights[s.pk] for s in item.shared_skills]
+            assert shown == sorted(shown, reverse=True)
 
 
 def test_related_roles_show_on_the_role_page_with_one_click_compare(client):
@@ -271,9 +277,9 @@ def test_finder_results_say_why_and_what_is_missing(client):
     scientist = items[0][1]
     # Why: the skills that carried the score, the most specific first; then what is missing.
     have = re.findall(r'chip--shared" href="/skills/([a-z0-9-]+)/">([^<]+)<', scientist)
-    # Python is one of the article's examples (编程语言（如Python、R等）): preferred, so it counts
-    # less than the essential skills.
-    assert have == [("statistics", "统计学"), ("data-analysis", "数据分析"), ("python", "Python")]
+    # Python is one of the article's examples (编程语言（如Python、R等）), preferred, yet it says
+    # more about this role than 数据分析, essential but asked across five categories.
+    assert have == [("statistics", "统计学"), ("python", "Python"), ("data-analysis", "数据分析")]
     # Each missing skill leads to its skill page, where the visitor learns how to close the gap.
     assert re.findall(r'href="/skills/([a-z0-9-]+)/" data-skill="([a-z0-9-]+)"', scientist) == [
         ("programming-languages", "programming-languages"),

@@ -15,7 +15,15 @@ from django.utils.translation import pgettext
 
 from roles import rules
 from roles.choices import UNSTATED, SkillLevel
-from roles.models import Background, RoleCompanyType, RolePage, RoleSkill, Skill
+from roles.models import (
+    Background,
+    RoleCategoryPage,
+    RoleCompanyType,
+    RolePage,
+    RoleSkill,
+    Skill,
+)
+from roles.site.caching import until_changed
 
 MAX_COMPARED = 4
 # The shortlist's cap: enough for a real shortlist, and its link stays short enough for a QR code.
@@ -164,9 +172,13 @@ def compare(values):
 # How specific a skill is.
 #
 # A skill that most roles need says little about which role fits; one that few roles need says
-# much. Both the finder and related roles weigh a skill by its inverse document frequency over the
-# live roles, idf = log(1 + N / df), read from the database when asked (never a fixed table), and
-# an essential skill counts twice a preferred one.
+# much. So does a skill that few roles list but that the article expects across many fields:
+# 创新思维 is listed for two roles, yet the "适合…转型" sentences ask it of four categories. The
+# finder, related roles and the skill pages weigh a skill by both (skill_weights()): its inverse
+# document frequency over the live roles, idf = log(1 + N / df), times the square of its inverse
+# frequency over the categories, counting a category when one of its roles needs the skill or its
+# sentence names it. Everything is read from the database when asked (never a fixed table), and an
+# essential skill counts twice a preferred one.
 
 LEVEL_WEIGHT = {SkillLevel.ESSENTIAL: 2.0, SkillLevel.PREFERRED: 1.0}
 # A skill (or company type) that more than this share of live roles need is "generic": it never
@@ -195,6 +207,54 @@ def cosine(a, b):
     return dot / norms
 
 
+def named_in(text, terms):
+    """The terms whose name the text uses (names of one character would match by accident)."""
+    return [term for term in terms if len(term.name) > 1 and term.name in text]
+
+
+def suits_skills():
+    """{category id: skill ids its "适合…转型" sentence names}: a skill by its name, a background
+    by its name standing for the background's skills, as the finder's visitors tick them."""
+    skills = list(Skill.objects.only("pk", "name"))
+    backgrounds = list(Background.objects.only("pk", "name").prefetch_related("skills"))
+    named = {}
+    for category_id, text in RoleCategoryPage.objects.live().values_list("pk", "suits"):
+        ids = {skill.pk for skill in named_in(text, skills)}
+        for background in named_in(text, backgrounds):
+            ids |= {skill.pk for skill in background.skills.all()}
+        named[category_id] = ids
+    return named
+
+
+def compute_skill_weights():
+    links = RoleSkill.objects.filter(page__in=RolePage.objects.visible().values("pk"))
+    roles, categories = defaultdict(set), defaultdict(set)
+    for page_id, skill_id, category_id in links.values_list(
+        "page_id", "skill_id", "page__category_id"
+    ):
+        roles[skill_id].add(page_id)
+        categories[skill_id].add(category_id)
+    for category_id, skill_ids in suits_skills().items():
+        for skill_id in skill_ids & categories.keys():
+            categories[skill_id].add(category_id)
+    size = len(set().union(*roles.values())) if roles else 0
+    fields = len(set().union(*categories.values())) if categories else 0
+    return {
+        skill_id: idf(size, len(roles[skill_id])) * idf(fields, len(categories[skill_id])) ** 2
+        for skill_id in roles
+    }
+
+
+def skill_weights(skill_ids=()):
+    """{skill id: how specific it is} for every skill a live role needs (see above), kept until the
+    catalogue next changes; computed afresh if it lacks one of `skill_ids` (a change that landed
+    between the cache's read and the caller's)."""
+    weights = until_changed("skill-weights", compute_skill_weights)
+    if not weights.keys() >= set(skill_ids):
+        weights = compute_skill_weights()
+    return weights
+
+
 def document_frequencies(link_model, field):
     """{term id: number of live roles linked to it}, in one query."""
     rows = (
@@ -218,15 +278,17 @@ class Related:
 
 
 def related_roles(role, limit=5):
-    """The roles closest to `role`: cosine similarity of their skills, each weighted by its
-    specificity (idf) and level, plus a minor share for specific company types in common and a
-    small bonus for the same category. A role is related only when they share a skill that is not
-    generic, or share a skill and the category: the most common skills alone relate nothing."""
+    """The roles closest to `role`: cosine similarity of their skills, each weighted by how
+    specific it is (skill_weights()) and its level, plus a minor share for specific company types
+    in common and a small bonus for the same category. A role is related only when they share a
+    skill that is not generic, or share a skill and the category: the most common skills alone
+    relate nothing."""
     mine = {link.skill_id: LEVEL_WEIGHT[link.level] for link in role.skills}
     if not mine:
         return []
     size = RolePage.objects.visible().count()
     skill_df = document_frequencies(RoleSkill, "skill_id")
+    weight = skill_weights(mine)
     company_df = document_frequencies(RoleCompanyType, "company_type_id")
 
     # Every live role sharing a skill with this one, with all its skill links.
@@ -241,7 +303,7 @@ def related_roles(role, limit=5):
     for page_id, skill_id, level, category_id in RoleSkill.objects.filter(
         page_id__in=candidates
     ).values_list("page_id", "skill_id", "level", "page__category_id"):
-        vectors[page_id][skill_id] = LEVEL_WEIGHT[level] * idf(size, skill_df.get(skill_id, 0))
+        vectors[page_id][skill_id] = LEVEL_WEIGHT[level] * weight.get(skill_id, 0.0)
         categories[page_id] = category_id
     companies = defaultdict(dict)
     for page_id, company_type_id in RoleCompanyType.objects.filter(
@@ -249,7 +311,7 @@ def related_roles(role, limit=5):
     ).values_list("page_id", "company_type_id"):
         companies[page_id][company_type_id] = idf(size, company_df.get(company_type_id, 0))
 
-    my_vector = {pk: w * idf(size, skill_df.get(pk, 0)) for pk, w in mine.items()}
+    my_vector = {pk: w * weight.get(pk, 0.0) for pk, w in mine.items()}
     my_companies = {ct.pk: idf(size, company_df.get(ct.pk, 0)) for ct in role.company_types}
     scores = {}
     for page_id, vector in vectors.items():
@@ -267,7 +329,7 @@ def related_roles(role, limit=5):
     found = {r.pk: r for r in RolePage.objects.visible().filter(pk__in=best).for_listing()}
 
     def strength(skill):
-        return -idf(size, skill_df.get(skill.pk, 0))
+        return -weight.get(skill.pk, 0.0)
 
     related = []
     for pk in best:
@@ -324,7 +386,7 @@ def brought_skills(background_slugs, skill_slugs):
 def rank_by_fit(skill_ids, company_type_slugs=(), thresholds=(), limit=30):
     """Every live role that needs one of `skill_ids`, in one list, best fit first.
 
-    A role's own fit is the F1 of two shares, each skill weighted by its specificity (idf): how
+    A role's own fit is the F1 of two shares, each skill weighted by how specific it is: how
     much of what the role asks the visitor has (essential skills count double preferred ones),
     and how much of what the visitor brings the role uses. It is blended (geometric mean, a
     quarter) with how well the visitor fits the role's category as a whole (the cosine between
@@ -334,13 +396,11 @@ def rank_by_fit(skill_ids, company_type_slugs=(), thresholds=(), limit=30):
     rows = RoleSkill.objects.filter(page__in=RolePage.objects.visible().values("pk")).values_list(
         "page_id", "skill_id", "level", "page__category_id", "page__path"
     )
-    links, categories, paths, df = defaultdict(dict), {}, {}, defaultdict(int)
+    links, categories, paths = defaultdict(dict), {}, {}
     for page_id, skill_id, level, category_id, path in rows:
         links[page_id][skill_id] = LEVEL_WEIGHT[level]
         categories[page_id], paths[page_id] = category_id, path
-        df[skill_id] += 1
-    size = len(links)
-    weight = {skill_id: idf(size, n) for skill_id, n in df.items()}
+    weight = skill_weights({skill_id for role_links in links.values() for skill_id in role_links})
 
     # The category's pooled skills: each skill's weight averaged over the category's roles.
     pooled, members = defaultdict(lambda: defaultdict(float)), defaultdict(int)

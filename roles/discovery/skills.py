@@ -2,7 +2,6 @@
 skill its roles, categories, the skills that travel with it, who hires for it and how to learn it
 (/skills/<slug>/). Each reads live, public roles in a constant number of queries."""
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ from roles.catalogue.text import sort_key
 from roles.choices import SkillLevel
 from roles.models import RoleCategoryPage, RolePage, RoleSkill, Skill
 
-from .matching import document_frequencies
+from .matching import document_frequencies, skill_weights
 
 COMMON_ACROSS = 3  # a skill that roles of this many categories need is a common one
 TRAVELLING = 12  # co-occurring skills shown on a skill page
@@ -106,14 +105,13 @@ def skill_profile(skill):
     together = Counter(
         link.skill for role in roles for link in role.skill_links.all() if link.skill_id != skill.pk
     )
-    # How specific each of them is: the fewer live roles need a skill, the more its appearing
-    # beside this one says (inverse document frequency). Ordered by the roles needing both,
-    # weighted by that: a specific skill that often comes with this one first.
-    role_total = RolePage.objects.visible().count()
+    # Ordered by the roles needing both, weighted by how specific the other skill is (the finder's
+    # and related roles' skill_weights()): a specific skill that often comes with this one first.
     totals = document_frequencies(RoleSkill, "skill_id")
+    specificity = skill_weights({other.pk for other in together})
 
     def weight(other, n):
-        return n * math.log((role_total + 1) / totals.get(other.pk, n))
+        return n * specificity.get(other.pk, 0.0)
 
     travelling = sorted(
         ((other, n, totals.get(other.pk, n)) for other, n in together.items()),
