@@ -1,5 +1,6 @@
+from html import escape
+
 from django import template
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from roles.catalogue.fragments import (
@@ -29,32 +30,24 @@ def first_cards(roles):
 @register.simple_tag
 def facet_options(facet, options):
     """A facet's options as <li> elements, the markup of a checkbox and its label with the count.
-    Written here rather than as an included template: a listing shows a few hundred options,
-    and an include per option was most of the listing's rendering time."""
-    return format_html_join(
-        "\n",
-        '<li class="facet__option{}" data-keys="{}">\n'
-        '  <input type="checkbox" name="{}" value="{}" id="f-{}-{}"{}{}>\n'
-        '  <label for="f-{}-{}">{} <span class="facet__count">{}</span></label>\n'
-        "</li>",
-        (
-            (
-                " facet__option--empty" if option.disabled else "",
-                option.keys,
-                facet.name,
-                option.value,
-                facet.name,
-                option.value,
-                mark_safe(" checked") if option.selected else "",
-                mark_safe(" disabled") if option.disabled else "",
-                facet.name,
-                option.value,
-                option.label,
-                option.count,
-            )
-            for option in options
-        ),
-    )
+    Written here rather than as an included template: a listing shows a few hundred options, and
+    an include per option was most of the listing's rendering time; then format_html's escaping
+    (a lazy-aware wrapper per argument, twelve per option) was a third of what remained, so each
+    text is escaped once with the standard library's html.escape (the same five characters)."""
+    name = escape(facet.name)
+    items = []
+    for option in options:
+        ident = f"f-{name}-{escape(option.value)}"
+        items.append(
+            f'<li class="facet__option{" facet__option--empty" if option.disabled else ""}" '
+            f'data-keys="{escape(option.keys)}">\n'
+            f'  <input type="checkbox" name="{name}" value="{escape(option.value)}" id="{ident}"'
+            f"{' checked' if option.selected else ''}{' disabled' if option.disabled else ''}>\n"
+            f'  <label for="{ident}">{escape(option.label)} '
+            f'<span class="facet__count">{int(option.count)}</span></label>\n'
+            "</li>"
+        )
+    return mark_safe("\n".join(items))  # noqa: S308  (every text above is escaped)
 
 
 @register.simple_tag(takes_context=True)
