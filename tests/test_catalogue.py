@@ -8,7 +8,7 @@ import pytest
 
 from django.core.management import CommandError, call_command
 
-from wagtail.models import Page, Site
+from wagtail.models import Page, ReferenceIndex, Site
 
 from roles.choices import SkillLevel
 from roles.datafile import catalogue
@@ -220,6 +220,14 @@ def test_load_builds_everything_into_an_empty_database():
     assert counts() == expected
     assert "created: role 提示工程师" in output
     assert RolePage.objects.live().count() == 45
+    # Wagtail's reference index (the admin's "usage" of a term) is filled once, at the end.
+    python = Skill.objects.get(slug="python")
+    users = {ref.object_id for ref in ReferenceIndex.get_references_to(python)}
+    assert users == {
+        str(pk)
+        for pk in RolePage.objects.filter(skill_links__skill=python).values_list("pk", flat=True)
+    }
+    assert len(users) == 4
 
 
 def test_export_of_the_loaded_catalogue_is_the_data_file():
