@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from django.core.cache import cache
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,19 @@ def check(response, what):
 def client():
     # Errors become responses, as for a visitor, instead of being raised into the test.
     return Client(raise_request_exception=False)
+
+
+@pytest.fixture(autouse=True)
+def fragment_cache(settings):
+    """As in production (FRAGMENT_CACHE on): role cards, bodies and related roles come from the
+    fragment cache after their first render. They depend on no parameter, so the thousands of
+    hostile requests here spend their time on what the input reaches, not on re-rendering the
+    same cards (a listing 240 → 120 ms here, a role page 126 → 30 ms). Emptied around each
+    test, whose database changes are rolled back."""
+    settings.FRAGMENT_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @FUZZ
