@@ -30,7 +30,7 @@ import os
 from django.db import transaction
 from roles.models import (CompanyType, RoleCategoryPage, RoleCompanyType, RolePage, RoleSkill,
     Skill, Subscriber)
-from roles.tasks import notify_new_role
+from roles.subscriptions.tasks import notify_new_role
 count, n = int(os.environ["BENCH_SUBSCRIBERS"]), int(os.environ["BENCH_RUN"])
 Subscriber.objects.all().delete()
 Subscriber.objects.bulk_create(

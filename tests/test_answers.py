@@ -98,8 +98,9 @@ def test_the_failures_observed_in_the_issue_are_gone():
 
 def test_a_skill_the_article_asks_of_many_fields_weighs_less_than_one_field_s_own():
     slugs = dict(Skill.objects.values_list("slug", "pk"))
+    suits = suits_skills()
     named = {
-        page.slug: {slug for slug, pk in slugs.items() if pk in suits_skills()[page.pk]}
+        page.slug: {slug for slug, pk in slugs.items() if pk in suits[page.pk]}
         for page in RoleCategoryPage.objects.live()
     }
     # Each "适合…转型" sentence names its skills, directly (创新思维) or through a background
