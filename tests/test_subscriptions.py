@@ -9,12 +9,15 @@ from io import StringIO
 import feedparser
 import pytest
 
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from django.utils import timezone
+
+from wagtail.models import ReferenceIndex
 
 from roles.choices import DeliveryStatus, Frequency, SubscriberStatus
 from roles.models import (
@@ -294,6 +297,18 @@ def test_a_delivery_is_owed_once(publish):
     notifications.create_role_deliveries(role)
     notifications.create_role_deliveries(role)
     assert Delivery.objects.filter(subscriber=sub, role=role).count() == 1
+
+
+def test_the_ledger_stays_out_of_wagtails_reference_index(smtp_server, publish):
+    """A delivery is no content: the admin's "usage" of a role does not count the mails owed
+    about it, and sending a mail costs no reference-index task."""
+    subscriber("all@example.com")
+    role = publish()
+    assert len(smtp_server.messages) == 1
+    assert not ReferenceIndex.is_indexed(Delivery)
+    deliveries = ContentType.objects.get_for_model(Delivery)
+    assert not ReferenceIndex.objects.filter(content_type=deliveries).exists()
+    assert not ReferenceIndex.get_references_to(role).filter(content_type=deliveries).exists()
 
 
 # Leaving, and changing one's mind.
