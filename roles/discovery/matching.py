@@ -360,7 +360,7 @@ def related_roles(role, limit=5):
 @dataclass
 class Fit:
     role: RolePage
-    score: int  # the share of what the role asks that the visitor has, weighted, in percent
+    score: int  # the share of what the role asks that the visitor has (essential twice), in percent
     fit: float  # what the list is ordered by
     have: list  # skill links the visitor brings, the ones that carry the score first
     need: list  # the rest: essential first, then preferred
@@ -386,9 +386,11 @@ def brought_skills(background_slugs, skill_slugs):
 def rank_by_fit(skill_ids, company_type_slugs=(), thresholds=(), limit=30):
     """Every live role that needs one of `skill_ids`, in one list, best fit first.
 
-    A role's own fit is the F1 of two shares, each skill weighted by how specific it is: how
-    much of what the role asks the visitor has (essential skills count double preferred ones),
-    and how much of what the visitor brings the role uses. It is blended (geometric mean, a
+    A role's own fit is the F1 of two shares: how much of what the role asks the visitor has
+    (essential skills count double preferred ones: each asked skill has to be learned, however
+    rare it is), and how much of what the visitor brings the role uses, each skill weighted by
+    how specific it is (what a visitor brings that few roles ask says most about where they fit).
+    It is blended (geometric mean, a
     quarter) with how well the visitor fits the role's category as a whole (the cosine between
     the visitor's skills and the category's pooled skills), so that a role in a category that
     suits the visitor beats an equal match elsewhere. Company types and threshold levels
@@ -430,8 +432,7 @@ def rank_by_fit(skill_ids, company_type_slugs=(), thresholds=(), limit=30):
         shared = role_links.keys() & visitor.keys()
         if not shared:
             continue
-        asked = sum(w * weight[pk] for pk, w in role_links.items())
-        covered = sum(role_links[pk] * weight[pk] for pk in shared) / asked
+        covered = sum(role_links[pk] for pk in shared) / sum(role_links.values())
         used = sum(visitor[pk] for pk in shared) / brought
         own = 2 * covered * used / (covered + used)
         fits[page_id] = (
