@@ -43,7 +43,7 @@ from roles.editorial.panels import AudiencePanel
 from .blocks import RoleBodyBlock, raw_next_role_ids, raw_section_text, role_sections
 from .names import DisplayNameMixin
 from .subscriptions import Subscriber
-from .taxonomy import CompanyType, RoleCompanyType, RoleSkill
+from .taxonomy import CompanyType, RoleCompanyType, RoleSkill, Skill
 
 # What must not appear raw inside a <script> element.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -435,7 +435,7 @@ class RolePage(DisplayNameMixin, Page):
         return segment(" ".join([self.title, *self.synonym_list]))
 
     def search_body_words(self):
-        skills = " ".join(link.skill.name for link in self.skill_links.all())
+        skills = " ".join(self.skill_names())
         return segment(" ".join([self.definition, self.skills_text, skills]))
 
     def search_section_words(self):
@@ -443,12 +443,20 @@ class RolePage(DisplayNameMixin, Page):
 
     def search_pinyin(self):
         """Pinyin of the role's names and skills, so that `tishi` or `tsgcs` finds 提示工程师."""
-        names = [
-            self.title,
-            *self.synonym_list,
-            *(link.skill.name for link in self.skill_links.all()),
-        ]
+        names = [self.title, *self.synonym_list, *self.skill_names()]
         return " ".join(index_tokens(name) for name in names)
+
+    def skill_names(self):
+        """The names of the role's skills, in link order, for the search index: one query for the
+        skills not already loaded with their links (the index reads them on every save, where a
+        query per link was most of the time a catalogue load spent indexing)."""
+        links = list(self.skill_links.all())
+        missing = [link.skill_id for link in links if not RoleSkill.skill.is_cached(link)]
+        names = dict(Skill.objects.filter(pk__in=missing).values_list("pk", "name"))
+        return [
+            link.skill.name if RoleSkill.skill.is_cached(link) else names.get(link.skill_id, "")
+            for link in links
+        ]
 
     @property
     def synonym_list(self):
