@@ -390,11 +390,10 @@ def rank_by_fit(skill_ids, company_type_slugs=(), thresholds=(), limit=30):
     (essential skills count double preferred ones: each asked skill has to be learned, however
     rare it is), and how much of what the visitor brings the role uses, each skill weighted by
     how specific it is (what a visitor brings that few roles ask says most about where they fit).
-    It is blended (geometric mean, a
-    quarter) with how well the visitor fits the role's category as a whole (the cosine between
-    the visitor's skills and the category's pooled skills), so that a role in a category that
-    suits the visitor beats an equal match elsewhere. Company types and threshold levels
-    (`unstated` for none) filter the list; they never reorder it."""
+    It is blended (geometric mean, a quarter) with how well the visitor fits the role's category
+    as a whole (the cosine between the visitor's skills and the category's pooled skills), so
+    that a role in a category that suits the visitor beats an equal match elsewhere. Company
+    types and threshold levels (`unstated` for none) filter the list; they never reorder it."""
     rows = RoleSkill.objects.filter(page__in=RolePage.objects.visible().values("pk")).values_list(
         "page_id", "skill_id", "level", "page__category_id", "page__path"
     )

@@ -451,12 +451,11 @@ class RolePage(DisplayNameMixin, Page):
         skills not already loaded with their links (the index reads them on every save, where a
         query per link was most of the time a catalogue load spent indexing)."""
         links = list(self.skill_links.all())
-        missing = [link.skill_id for link in links if not RoleSkill.skill.is_cached(link)]
-        names = dict(Skill.objects.filter(pk__in=missing).values_list("pk", "name"))
-        return [
-            link.skill.name if RoleSkill.skill.is_cached(link) else names.get(link.skill_id, "")
-            for link in links
-        ]
+        loaded = [link for link in links if RoleSkill.skill.is_cached(link)]
+        names = {link.skill_id: link.skill.name for link in loaded}
+        missing = [link.skill_id for link in links if link.skill_id not in names]
+        names.update(Skill.objects.filter(pk__in=missing).values_list("pk", "name"))
+        return [names.get(link.skill_id, "") for link in links]
 
     @property
     def synonym_list(self):
