@@ -11,6 +11,7 @@ import pytest
 from django.http import QueryDict
 from django.utils import translation
 
+from roles.catalogue import search as search_module
 from roles.catalogue.filters import RoleFilterSet
 from roles.catalogue.forms import term_choices
 from roles.catalogue.text import highlight, pinyin_key, pinyin_spans
@@ -69,6 +70,44 @@ def plain(fragment):
 def test_searches_find_the_roles_a_person_means(query, expected_first):
     roles = found(query)
     assert set(roles[: len(expected_first)]) == expected_first, roles
+
+
+def test_an_edited_role_is_found_by_its_new_words_at_once():
+    role = RolePage.objects.get(title="提示工程师")
+    role.synonyms = "咒语工匠"
+    role.save_revision().publish()
+    assert found("咒语工匠") == ["提示工程师"]
+
+
+def test_inside_a_deferred_block_each_saved_object_is_indexed_once_when_it_ends(monkeypatch):
+    indexed = []
+    index = search_module._index
+    monkeypatch.setattr(search_module, "_index", lambda *key: indexed.append(key) or index(*key))
+    role = RolePage.objects.get(title="提示工程师")
+    skill = Skill.objects.get(name="Python")
+    with search_module.search_index_deferred():
+        role.synonyms = "咒语工匠"
+        role.save_revision().publish()
+        role.save()
+        skill.description = "蟒蛇语言"
+        skill.save()
+        assert found("咒语工匠") == [] and indexed == []  # not yet
+    assert indexed == [
+        ("roles", "rolepage", str(role.pk)),
+        ("roles", "skill", str(skill.pk)),
+    ]
+    assert found("咒语工匠") == ["提示工程师"]
+
+
+def test_a_deferred_block_that_fails_indexes_nothing(monkeypatch):
+    indexed = []
+    monkeypatch.setattr(search_module, "_index", lambda *key: indexed.append(key))
+    role = RolePage.objects.get(title="提示工程师")
+    with pytest.raises(RuntimeError), search_module.search_index_deferred():
+        role.save()
+        raise RuntimeError("the load failed")
+    role.save()  # and outside a block, a save is indexed at once again
+    assert indexed == [("roles", "rolepage", str(role.pk))]
 
 
 def test_pinyin_of_a_skill_finds_the_roles_that_need_it():

@@ -1,16 +1,28 @@
-"""Chinese word segmentation for Wagtail's search.
+"""Chinese word segmentation for Wagtail's search, and when the catalogue's objects are indexed.
 
 Wagtail's database backends index a run of Chinese characters as a single token, so a query for
 数据 would not find 数据科学家. Text is segmented with jieba both when it is indexed (see the
 `search_*` methods on RolePage) and before a query is run (`segment_query`).
+
+The catalogue's pages and terms (SearchIndexed) are indexed on save by this module's receivers
+instead of Wagtail's (modelsearch's), so that a bulk write can defer it: inside
+`search_index_deferred()`, saves only note what changed, and each object is indexed once when
+the block ends. A catalogue load saves a role's page several times (created, revision,
+publication) and indexing it each time was half of the load.
 """
 
 import logging
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import jieba
+from modelsearch import index
+from modelsearch.signal_handlers import post_delete_signal_handler
+from modelsearch.tasks import insert_or_update_object_task
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 
 _lock = threading.Lock()
 _ready = False
@@ -49,3 +61,54 @@ def segment_query(query):
     # cut_for_search also yields the compound of smaller words it found; keep only the parts.
     smallest = [w for w in words if not any(o != w and o in w for o in words)]
     return " ".join(smallest)
+
+
+class SearchIndexed:
+    """A model indexed by this module's receivers (connect_signals) rather than Wagtail's: the
+    same task on every save, except inside search_index_deferred()."""
+
+    search_auto_update = False  # modelsearch connects no receiver of its own
+
+
+# (app label, model name, pk) of the objects saved in the current search_index_deferred() block,
+# or None outside one. A context variable: another thread's saves (a web request) are indexed
+# as usual meanwhile.
+_deferred = ContextVar("search_index_deferred", default=None)
+
+
+def _index(app_label, model_name, pk):
+    insert_or_update_object_task.enqueue(app_label, model_name, pk)
+
+
+def _saved(sender, instance, raw=False, **kwargs):
+    if raw:  # fixtures (loaddata): as modelsearch does
+        return
+    key = (instance._meta.app_label, instance._meta.model_name, str(instance.pk))
+    pending = _deferred.get()
+    if pending is None:
+        _index(*key)
+    else:
+        pending[key] = None  # a dict: insertion order, once each
+
+
+@contextmanager
+def search_index_deferred(*, index_when_done=True):
+    """Saves of SearchIndexed objects in the block are indexed once each when it ends without an
+    exception (an exception means a rollback: nothing to index). `index_when_done=False`: the
+    caller indexes them itself (generate_roles does, in bulk)."""
+    pending = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if index_when_done:
+        for key in pending:
+            _index(*key)
+
+
+def connect_signals():
+    for model in index.get_indexed_models():
+        if issubclass(model, SearchIndexed):
+            post_save.connect(_saved, sender=model)
+            post_delete.connect(post_delete_signal_handler, sender=model)

@@ -31,6 +31,7 @@ from wagtail.tasks import update_reference_index_task
 
 from roles import rules
 from roles.catalogue.filters import similarity
+from roles.catalogue.search import search_index_deferred
 from roles.editorial.setup import ensure_editorial_setup
 from roles.editorial.terms import MERGE_ACTION, may_change_term
 from roles.models import (
@@ -333,11 +334,15 @@ def load(data, *, update=False, source=DEFAULT_PATH, dry_run=False, user=None, m
     validate(data, source)
     run = _Run(update, Report(dry_run=dry_run, moderated=moderate), user, moderate)
     try:
-        # Wagtail's reference index (what links to what, for "usage" in the admin) is updated
-        # once per saved page and term at the end instead of on every save: a role's page and
-        # each of its skill and company links are saved several times over while it is loaded,
-        # and those updates were a quarter of a load's time.
-        with transaction.atomic(), disable_reference_index_auto_update():
+        # Wagtail's reference index (what links to what, for "usage" in the admin) and the
+        # search index are updated once per saved page and term at the end instead of on every
+        # save: a role's page and each of its skill and company links are saved several times
+        # over while it is loaded, and those updates were most of a load's time.
+        with (
+            transaction.atomic(),
+            disable_reference_index_auto_update(),
+            search_index_deferred(),
+        ):
             _load(data, run)
             if run.refused:
                 raise CatalogueError(source, run.refused)

@@ -34,7 +34,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from roles import rules
-from roles.catalogue.search import segment
+from roles.catalogue.search import SearchIndexed, segment
 from roles.catalogue.text import index_tokens
 from roles.choices import SkillLevel, ThresholdLevel
 from roles.editorial.forms import RoleCategoryPageForm, RolePageForm
@@ -67,7 +67,7 @@ class CataloguePageQuerySet(PageQuerySet):
 CataloguePageManager = PageManager.from_queryset(CataloguePageQuerySet)
 
 
-class RoleIndexPage(Page):
+class RoleIndexPage(SearchIndexed, Page):
     """The catalogue's home, at the site root."""
 
     objects = CataloguePageManager()
@@ -210,7 +210,7 @@ class RoleIndexPage(Page):
         }
 
 
-class RoleCategoryPage(DisplayNameMixin, Page):
+class RoleCategoryPage(SearchIndexed, DisplayNameMixin, Page):
     objects = CataloguePageManager()
 
     english_name = models.CharField(
@@ -310,7 +310,7 @@ class RolePageQuerySet(CataloguePageQuerySet):
 RolePageManager = PageManager.from_queryset(RolePageQuerySet)
 
 
-class RolePage(DisplayNameMixin, Page):
+class RolePage(SearchIndexed, DisplayNameMixin, Page):
     english_name = models.CharField(
         _("英文名称"),
         max_length=rules.ROLE_ENGLISH_NAME_MAX,

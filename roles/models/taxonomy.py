@@ -9,7 +9,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from roles import rules
-from roles.catalogue.search import segment
+from roles.catalogue.search import SearchIndexed, segment
 from roles.choices import ResourceKind, ResourceLanguage, SkillLevel
 
 from .names import DisplayNameMixin
@@ -20,7 +20,7 @@ ascii_slug = RegexValidator(
 )
 
 
-class TaxonomyTerm(DisplayNameMixin, index.Indexed, models.Model):
+class TaxonomyTerm(SearchIndexed, DisplayNameMixin, index.Indexed, models.Model):
     """A canonical entry of one of the catalogue's vocabularies."""
 
     native_name_attribute = "name"

@@ -1,16 +1,14 @@
 import random
 from collections import Counter
 
-from modelsearch.signal_handlers import post_save_signal_handler
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models.signals import post_save
 from django.utils import timezone
 
 from wagtail.search.backends import get_search_backend
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from roles.catalogue.search import search_index_deferred
 from roles.choices import SkillLevel
 from roles.models import RoleCategoryPage, RoleCompanyType, RolePage, RoleSkill
 
@@ -58,41 +56,41 @@ class Command(BaseCommand):
         now = timezone.now()
 
         # Indexing one page at a time would dominate; the search index is filled in bulk below.
-        post_save.disconnect(post_save_signal_handler, sender=RolePage)
-        try:
-            with transaction.atomic(), disable_reference_index_auto_update():
-                created = []
-                for n in range(start, start + count):
-                    model = rng.choice(models)
-                    category = rng.choice(categories)
-                    role = RolePage(
-                        title=f"{model.title}（{rng.choice(LEVELS)}·{n}）",
-                        slug=f"{PREFIX}{n}",
-                        english_name=model.english_name,
-                        definition=model.definition,
-                        skills_text=model.skills_text,
-                        company_types_text=model.company_types_text,
-                        first_published_at=now,
-                        last_published_at=now,
+        with (
+            search_index_deferred(index_when_done=False),
+            transaction.atomic(),
+            disable_reference_index_auto_update(),
+        ):
+            created = []
+            for n in range(start, start + count):
+                model = rng.choice(models)
+                category = rng.choice(categories)
+                role = RolePage(
+                    title=f"{model.title}（{rng.choice(LEVELS)}·{n}）",
+                    slug=f"{PREFIX}{n}",
+                    english_name=model.english_name,
+                    definition=model.definition,
+                    skills_text=model.skills_text,
+                    company_types_text=model.company_types_text,
+                    first_published_at=now,
+                    last_published_at=now,
+                )
+                picked = _sample(rng, skill_ids, skill_weights, rng.randint(2, 6))
+                role.skill_links = [
+                    RoleSkill(
+                        skill_id=skill_id,
+                        level=SkillLevel.PREFERRED if i and rng.random() < 0.1 else "essential",
+                        sort_order=i,
                     )
-                    picked = _sample(rng, skill_ids, skill_weights, rng.randint(2, 6))
-                    role.skill_links = [
-                        RoleSkill(
-                            skill_id=skill_id,
-                            level=SkillLevel.PREFERRED if i and rng.random() < 0.1 else "essential",
-                            sort_order=i,
-                        )
-                        for i, skill_id in enumerate(picked)
-                    ]
-                    picked = _sample(rng, company_ids, company_weights, rng.randint(1, 4))
-                    role.company_type_links = [
-                        RoleCompanyType(company_type_id=company_id, sort_order=i)
-                        for i, company_id in enumerate(picked)
-                    ]
-                    category.add_child(instance=role)
-                    created.append(role.pk)
-        finally:
-            post_save.connect(post_save_signal_handler, sender=RolePage)
+                    for i, skill_id in enumerate(picked)
+                ]
+                picked = _sample(rng, company_ids, company_weights, rng.randint(1, 4))
+                role.company_type_links = [
+                    RoleCompanyType(company_type_id=company_id, sort_order=i)
+                    for i, company_id in enumerate(picked)
+                ]
+                category.add_child(instance=role)
+                created.append(role.pk)
         backend = get_search_backend()
         for batch in range(0, len(created), 500):
             pages = RolePage.objects.filter(pk__in=created[batch : batch + 500]).for_listing()
