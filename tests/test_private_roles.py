@@ -249,11 +249,11 @@ def test_listing_facets_company_types_home_and_search_leave_them_out(client, pri
     assert client.get("/company-types/secret-company/").context["result_count"] == 0
 
     home = client.get("/")
-    assert home.context["role_total"] == 45
-    assert "secret-category" not in {c.slug for c in home.context["categories"]}
+    assert home.context["home"].role_total == 45
+    assert "secret-category" not in {c.slug for c in home.context["home"].categories}
     page = home.content.decode()
     assert not any(title in page for title in SECRET_TITLES)
-    for cells in home.context["overview"]["rows"]:
+    for cells in home.context["home"].overview["rows"]:
         assert all(company_type.slug != "secret-company" for company_type, *_ in cells[1])
 
     category = client.get(RoleCategoryPage.objects.get(slug="data-engineering").url)

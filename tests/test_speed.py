@@ -94,7 +94,8 @@ def html(client, url):
 
 def test_cards_from_the_fragment_cache_are_the_cards_rendered(client, settings):
     settings.FRAGMENT_CACHE = False
-    rendered = {url: html(client, url) for url in PAGES.values()}
+    urls = [*PAGES.values(), "/data/roles.json", "/data/roles.csv"]
+    rendered = {url: html(client, url) for url in urls}
     settings.FRAGMENT_CACHE = True
     cache.clear()
     for _ in range(2):  # stored, then served from the cache
@@ -103,16 +104,17 @@ def test_cards_from_the_fragment_cache_are_the_cards_rendered(client, settings):
     cache.clear()
 
 
-def test_publishing_a_role_drops_its_cached_card_and_related_roles(client, fragments):
+def test_publishing_a_role_drops_its_kept_cards_related_roles_home_and_downloads(client, fragments):
     engineer = RolePage.objects.get(slug="machine-learning-engineer")
     role = related_roles(engineer)[0].role
     listing = f"/roles/?category={role.category.slug}"
-    client.get(listing)
-    client.get(engineer.url)
+    kept = [listing, engineer.url, "/", "/data/roles.json", "/data/roles.csv"]
+    for url in kept:
+        client.get(url)
     role.title = "新名称的岗位"
     role.save_revision().publish()
-    assert "新名称的岗位" in client.get(listing).content.decode()
-    assert "新名称的岗位" in client.get(engineer.url).content.decode()
+    for url in kept:
+        assert "新名称的岗位" in client.get(url).content.decode(), url
 
 
 @pytest.fixture

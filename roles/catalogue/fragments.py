@@ -20,7 +20,13 @@ from django.utils.translation import get_language
 
 from roles.discovery.matching import related_roles
 from roles.models.pages import CARDS_SHOWN, LISTING_PREFETCH
-from roles.site.caching import FRAGMENT_TIMEOUT, cache_available, generation, until_changed
+from roles.site.caching import (
+    FRAGMENT_TIMEOUT,
+    cache_available,
+    generation,
+    kept_for,
+    until_changed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +35,7 @@ __all__ = [
     "CARDS_SHOWN",
     "related_ids",
     "render_cards",
+    "render_kept",
     "render_related",
     "render_role_body",
     "role_structured_data",
@@ -89,13 +96,15 @@ def render_cards(roles, context, show_category=False):
 
 
 def _stored_for_live(context, name, compute):
-    """compute() for the page in `context`, kept until the catalogue changes, per host (the page's
-    absolute links) and language; a preview (unsaved, particular to one editor) is never kept."""
-    page = context["page"]
-    request = context.get("request")
-    if page.pk is None or request is None or getattr(request, "is_preview", False):
-        return compute()
-    return until_changed(f"{name}:{page.pk}:{request.get_host()}", compute)
+    """compute() for the page in `context` (if any), kept until the catalogue changes, per host
+    and language (caching.kept_for)."""
+    return kept_for(context.get("request"), name, compute, context.get("page"))
+
+
+def render_kept(context, name, render):
+    """Markup that depends only on the catalogue, the page, the host and the language ({% kept %}
+    in roles_listing), rendered once per generation."""
+    return _stored_for_live(context, f"kept:{name}", lambda: mark_safe(render()))  # noqa: S308
 
 
 def render_related(context):

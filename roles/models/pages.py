@@ -170,10 +170,7 @@ class RoleIndexPage(SearchIndexed, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        categories = self.categories()
-        context["categories"] = categories
-        context["role_total"] = sum(category.role_count for category in categories)
-        context["overview"] = self.overview(categories)
+        context["home"] = HomeContent(self)
         return context
 
     def overview(self, categories, columns=8):
@@ -208,6 +205,26 @@ class RoleIndexPage(SearchIndexed, Page):
                 for category in categories
             ],
         }
+
+
+class HomeContent:
+    """What the home page shows, computed when first read: the template keeps its markup in the
+    fragment cache ({% kept %}), and a home page rendered from there reads none of it."""
+
+    def __init__(self, page):
+        self.page = page
+
+    @cached_property
+    def categories(self):
+        return self.page.categories()
+
+    @cached_property
+    def role_total(self):
+        return sum(category.role_count for category in self.categories)
+
+    @cached_property
+    def overview(self):
+        return self.page.overview(self.categories)
 
 
 class RoleCategoryPage(SearchIndexed, DisplayNameMixin, Page):

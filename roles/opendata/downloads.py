@@ -28,6 +28,7 @@ from roles.models import (
     RolePage,
     Skill,
 )
+from roles.site.caching import kept_for
 
 from .api import (
     THRESHOLD_LABELS,
@@ -133,6 +134,13 @@ def dump(schema, objects, request):
 @require_safe
 @condition(last_modified_func=catalogue_last_modified)
 def roles_json(request):
+    body = kept_for(request, "roles.json", lambda: _roles_json(request))
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = 'inline; filename="ai-roles.json"'
+    return response
+
+
+def _roles_json(request):
     modified = catalogue_last_modified()
     data = {
         "format": JSON_FORMAT,
@@ -144,11 +152,7 @@ def roles_json(request):
         "categories": dump(Category, categories(), request),
         "roles": dump(Role, next_roles_for(request, roles()), request),
     }
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json"
-    )
-    response["Content-Disposition"] = 'inline; filename="ai-roles.json"'
-    return response
+    return json.dumps(data, ensure_ascii=False, indent=1)
 
 
 def roles():
@@ -158,6 +162,13 @@ def roles():
 @require_safe
 @condition(last_modified_func=catalogue_last_modified)
 def roles_csv(request):
+    body = kept_for(request, "roles.csv", lambda: _roles_csv(request))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ai-roles.csv"'
+    return response
+
+
+def _roles_csv(request):
     out = io.StringIO()
     out.write("\ufeff")  # a BOM, or Excel reads UTF-8 as the local code page
     writer = SafeWriter(out)
@@ -184,9 +195,7 @@ def roles_csv(request):
                 LIST_SEPARATOR.join(editorial_fields(role)),
             ]
         )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ai-roles.csv"'
-    return response
+    return out.getvalue()
 
 
 class OpenDataView(TemplateView):

@@ -127,6 +127,16 @@ def until_changed(name, compute):
     return value
 
 
+def kept_for(request, name, compute, page=None):
+    """compute()'s value for a response to `request` that depends only on the catalogue, the host
+    (absolute links), the language and `page` if given: kept until the catalogue changes
+    (until_changed). Never kept for a preview or an unsaved page (particular to one editor)."""
+    unsaved = page is not None and page.pk is None
+    if unsaved or request is None or getattr(request, "is_preview", False):
+        return compute()
+    return until_changed(f"{name}:{getattr(page, 'pk', '-')}:{request.get_host()}", compute)
+
+
 def changed_at():
     """When the catalogue last changed (or, after a cache restart, when that was first asked)."""
     value = cache.get(CHANGED_KEY)

@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from roles.catalogue.fragments import (
     CARDS_SHOWN,
     render_cards,
+    render_kept,
     render_related,
     render_role_body,
 )
@@ -68,6 +69,27 @@ def role_page_body(context):
 def role_structured_data(context):
     """A role page's JSON-LD, from the fragment cache where it is there."""
     return fragments_role_structured_data(context)
+
+
+class KeptNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        return render_kept(context, self.name, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def kept(parser, token):
+    """{% kept "name" %}…{% endkept %}: the block's markup, kept in the fragment cache until the
+    catalogue changes, per page, host and language (roles/catalogue/fragments.py). Only for
+    markup that depends on nothing else: no form, no CSRF token, no query parameter."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError("{% kept %} takes one quoted name")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(bits[1][1:-1], nodelist)
 
 
 @register.filter
