@@ -13,7 +13,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import Cast, RowNumber
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.db.models.lookups import StartsWith
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
@@ -67,7 +67,18 @@ class CataloguePageQuerySet(PageQuerySet):
 CataloguePageManager = PageManager.from_queryset(CataloguePageQuerySet)
 
 
-class RoleIndexPage(SearchIndexed, Page):
+class OneQueryViewRestrictions:
+    """Wagtail's get_view_restrictions (those of the page and its ancestors, an alias taking its
+    original's), read in one query instead of two: the ancestors' paths are the prefixes of the
+    page's own. Every page served asks for them (wagtail_hooks.check_view_restrictions)."""
+
+    def get_view_restrictions(self):
+        paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+        sources = Page.objects.filter(path__in=paths).values(source=Coalesce("alias_of_id", "id"))
+        return PageViewRestriction.objects.filter(page_id__in=sources)
+
+
+class RoleIndexPage(OneQueryViewRestrictions, SearchIndexed, Page):
     """The catalogue's home, at the site root."""
 
     objects = CataloguePageManager()
@@ -131,6 +142,21 @@ class RoleIndexPage(SearchIndexed, Page):
         return "en" if get_language() == "en" and self.intro_en else "zh-Hans"
 
     def route(self, request, path_components):
+        # A role's URL (category/role/) is read in one query, the role with its category: its
+        # url_path is this page's plus both slugs. Anything else, or a role whose category link
+        # is not its parent, goes the usual way, one level at a time.
+        if len(path_components) == 2:
+            url_path = f"{self.url_path}{path_components[0]}/{path_components[1]}/"
+            role = (
+                RolePage.objects.descendant_of(self)
+                .filter(url_path=url_path, depth=self.depth + 2)
+                .select_related("category")
+                .first()
+            )
+            if role is not None and role.category.path == role.path[: -role.steplen]:
+                role.category._cached_parent_obj = self
+                role._cached_parent_obj = role.category
+                return role.route(request, [])
         # A category is read with its own fields in one query (Wagtail's route reads the page,
         # then its specific fields).
         if path_components:
@@ -227,7 +253,7 @@ class HomeContent:
         return self.page.overview(self.categories)
 
 
-class RoleCategoryPage(SearchIndexed, DisplayNameMixin, Page):
+class RoleCategoryPage(OneQueryViewRestrictions, SearchIndexed, DisplayNameMixin, Page):
     objects = CataloguePageManager()
 
     english_name = models.CharField(
@@ -327,7 +353,7 @@ class RolePageQuerySet(CataloguePageQuerySet):
 RolePageManager = PageManager.from_queryset(RolePageQuerySet)
 
 
-class RolePage(SearchIndexed, DisplayNameMixin, Page):
+class RolePage(OneQueryViewRestrictions, SearchIndexed, DisplayNameMixin, Page):
     english_name = models.CharField(
         _("英文名称"),
         max_length=rules.ROLE_ENGLISH_NAME_MAX,
