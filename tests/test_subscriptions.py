@@ -31,6 +31,8 @@ from roles.models import (
     Subscriber,
 )
 from roles.subscriptions import notifications
+from roles.subscriptions.forms import SubscribeForm
+from roles.templatetags.roles_listing import option_input
 
 from .smtp import body
 
@@ -821,3 +823,25 @@ def test_nul_bytes_in_subscription_links_are_invalid_links(client, action):
         for response in (client.get(url), client.post(url, {"categories": ["\x00"]})):
             assert response.status_code == 400
             assert "链接无效或已过期" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,  # a blank form
+        {"email": "x@example.com", "categories": ["tech-rnd"], "frequency": "weekly"},
+        {"email": "", "company_types": ["tech-company", "no-such-type"], "frequency": "?"},
+    ],
+)
+def test_the_scope_forms_option_inputs_are_djangos_own_markup(data):
+    """option_input (roles_listing) writes each checkbox and radio itself, for speed: it must
+    be exactly what Django's widget templates write, whatever was checked or wrong."""
+    form = SubscribeForm(data)
+    if data is not None:
+        form.is_valid()
+    compared = 0
+    for name in ("categories", "company_types", "frequency"):
+        for choice in form[name]:
+            assert option_input(choice) == choice.tag(), (name, choice.data["value"])
+            compared += 1
+    assert compared > 40
