@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "roles.site.middleware.LocaleMiddleware",
     "roles.site.caching.PageCacheMiddleware",
+    # Only for requests that render: the Wagtail site and its root page without a query.
+    "roles.site.middleware.SiteMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

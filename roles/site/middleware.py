@@ -1,8 +1,14 @@
-"""Site-wide middleware: the language's Vary header, and gzip for public HTML."""
+"""Site-wide middleware: the language's Vary header, gzip for public HTML, and the Wagtail site
+of a request without a query."""
 
+from django.core.exceptions import DisallowedHost
 from django.middleware import locale
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
+
+from wagtail.models import Site
+
+from .caching import until_changed
 
 
 class LocaleMiddleware(locale.LocaleMiddleware):
@@ -32,3 +38,36 @@ class PublicGZipMiddleware(GZipMiddleware):
         ):
             return response
         return super().process_response(request, response)
+
+
+class SiteMiddleware:
+    """Wagtail finds a request's Site with a query on every request, then reads its root page's
+    own fields with another, before any page is routed. Both are kept until the catalogue next
+    changes (until_changed: a page's or a Site's change bumps it), and Wagtail takes the site
+    from request._wagtail_site, where Site.find_for_request would put it. Each request gets its
+    own copy (unpickled from the cache), so no page object is shared between requests. After
+    the page cache in MIDDLEWARE, so that only requests that render pay even the cache read;
+    not for the admin, which works on the pages themselves."""
+
+    ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(self.ADMIN_PREFIXES):
+            try:
+                host = request.get_host()  # ALLOWED_HOSTS bounds the keys
+            except DisallowedHost:
+                host = None  # refused further on, as ever
+            if host is not None:
+                key = f"site:{host}:{request.get_port()}"
+                request._wagtail_site = until_changed(key, lambda: _site_of(request))
+        return self.get_response(request)
+
+
+def _site_of(request):
+    site = Site._find_for_request(request)
+    if site is not None:
+        site.root_page = site.root_page.specific
+    return site
