@@ -94,7 +94,7 @@ def html(client, url):
 
 def test_cards_from_the_fragment_cache_are_the_cards_rendered(client, settings):
     settings.FRAGMENT_CACHE = False
-    urls = [*PAGES.values(), "/data/roles.json", "/data/roles.csv"]
+    urls = [*PAGES.values(), "/data/roles.json", "/data/roles.csv", "/sitemap.xml"]
     rendered = {url: html(client, url) for url in urls}
     settings.FRAGMENT_CACHE = True
     cache.clear()
@@ -108,7 +108,15 @@ def test_publishing_a_role_drops_its_kept_cards_related_roles_home_and_downloads
     engineer = RolePage.objects.get(slug="machine-learning-engineer")
     role = related_roles(engineer)[0].role
     listing = f"/roles/?category={role.category.slug}"
-    kept = [listing, engineer.url, "/", "/data/roles.json", "/data/roles.csv"]
+    skill = role.skill_links.first().skill
+    kept = [
+        listing,
+        engineer.url,
+        "/",
+        f"/skills/{skill.slug}/",
+        "/data/roles.json",
+        "/data/roles.csv",
+    ]
     for url in kept:
         client.get(url)
     role.title = "新名称的岗位"

@@ -4,10 +4,12 @@ from collections import defaultdict
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
 from roles.catalogue.fragments import related_ids
 from roles.models import RoleCategoryPage, RolePage, Skill
+from roles.site.caching import until_changed
 
 from .forms import MatchForm
 from .matching import MAX_COMPARED, brought_skills, compare, rank_by_fit
@@ -39,10 +41,15 @@ class SkillDetailView(TemplateView):
 
     def get_context_data(self, slug, **kwargs):
         skill = get_object_or_404(Skill, slug=slug)
+        # Computed only if the page's content is rendered: it is kept ({% kept %}), and a page
+        # rendered from there reads no profile, only its role count (kept as well). Reading a
+        # profile reads every role that needs the skill (hundreds in a large catalogue).
+        profile = SimpleLazyObject(lambda: skill_profile(skill))
         return {
             **super().get_context_data(**kwargs),
             "skill": skill,
-            "profile": skill_profile(skill),
+            "profile": profile,
+            "role_count": until_changed(f"skill-role-count:{skill.pk}", lambda: profile.role_count),
         }
 
 

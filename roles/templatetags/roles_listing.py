@@ -90,24 +90,26 @@ def role_structured_data(context):
 
 
 class KeptNode(template.Node):
-    def __init__(self, name, nodelist):
-        self.name, self.nodelist = name, nodelist
+    def __init__(self, name, parts, nodelist):
+        self.name, self.parts, self.nodelist = name, parts, nodelist
 
     def render(self, context):
-        return render_kept(context, self.name, lambda: self.nodelist.render(context))
+        name = ":".join([self.name, *(str(part.resolve(context)) for part in self.parts)])
+        return render_kept(context, name, lambda: self.nodelist.render(context))
 
 
 @register.tag
 def kept(parser, token):
-    """{% kept "name" %}…{% endkept %}: the block's markup, kept in the fragment cache until the
-    catalogue changes, per page, host and language (roles/catalogue/fragments.py). Only for
-    markup that depends on nothing else: no form, no CSRF token, no query parameter."""
+    """{% kept "name" [value …] %}…{% endkept %}: the block's markup, kept in the fragment cache
+    until the catalogue changes, per page, host and language, and per the values given (a
+    view's object, say) (roles/catalogue/fragments.py). Only for markup that depends on nothing
+    else: no form, no CSRF token, no query parameter."""
     bits = token.split_contents()
-    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
-        raise template.TemplateSyntaxError("{% kept %} takes one quoted name")
+    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError("{% kept %} takes a quoted name, then values")
     nodelist = parser.parse(("endkept",))
     parser.delete_first_token()
-    return KeptNode(bits[1][1:-1], nodelist)
+    return KeptNode(bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
 
 
 @register.filter
