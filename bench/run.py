@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import shutil
+import tempfile
 import threading
 import time
 
@@ -195,6 +196,12 @@ def main():
             prepare_site(env)
         else:
             manage(env, "collectstatic", "--noinput")
+        # The servers' log (the flood's 429s are logged as warnings) goes to a file, not into
+        # the table.
+        server_log = tempfile.NamedTemporaryFile(
+            "w", prefix="airoles-bench-server-", suffix=".log", delete=False
+        )
+        print(f"server log: {server_log.name}", flush=True)
         for size in sizes:
             existing = int(
                 shell(env, "from roles.models import RolePage; print(RolePage.objects.count())")
@@ -208,7 +215,7 @@ def main():
             runs = {}
             for label, run_env in (("uncached", uncached_env), ("cached", cached_env)):
                 port = free_port()
-                server = serve(run_env, port, args.workers)
+                server = serve(run_env, port, args.workers, log=server_log)
                 try:
                     runs[label] = measure_pages(port, figures, args)
                     if label == "cached":
