@@ -6,7 +6,6 @@ an unknown sort falls back to the default, and each field keeps a `notice` sayin
 that the page can tell the visitor.
 """
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -338,6 +337,12 @@ class RoleFilterSet(django_filters.FilterSet):
         model = RolePage
         fields = []
 
+    def __init__(self, *args, counts_scope=None, **kwargs):
+        """`counts_scope`: a name for the rows of `queryset` (e.g. "visible", every visible
+        role), under which its facet counts may be kept; None: always counted."""
+        super().__init__(*args, **kwargs)
+        self.counts_scope = counts_scope
+
     @property
     def values(self):
         """The cleaned query: only known values, each once."""
@@ -412,19 +417,17 @@ class RoleFilterSet(django_filters.FilterSet):
     def _counts(self, name):
         """{value: roles} of one facet given the other active filters. Without any (the listing
         as first opened, or filtered by this facet alone), they depend only on the catalogue and
-        the base queryset, so they are kept until the catalogue changes: one query per facet
-        saved on the most visited listing."""
+        the base queryset, so where the caller names that queryset (`counts_scope`) they are
+        kept until the catalogue changes: one query per facet saved on the most visited
+        listing."""
 
         def count():
             return self.filters[name].counts(self.filter_queryset(self.queryset, exclude=name))
 
-        if any(value for key, value in self.values.items() if key not in (name, "sort")):
+        others = any(value for key, value in self.values.items() if key not in (name, "sort"))
+        if others or self.counts_scope is None:
             return count()
-        return until_changed(f"facet-counts:{name}:{self._base_key}", count)
-
-    @cached_property
-    def _base_key(self):
-        return hashlib.sha256(str(self.queryset.query).encode()).hexdigest()[:16]
+        return until_changed(f"facet-counts:{self.counts_scope}:{name}", count)
 
     def notices(self):
         """What the page should tell the visitor about their query."""

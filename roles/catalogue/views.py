@@ -37,7 +37,9 @@ class RoleListView(TemplateView):
         data = self.request.GET.copy()
         for name, values in self.get_preset().items():
             data.setlist(name, values)
-        return RoleFilterSet(data, queryset=RolePage.objects.visible().for_cards())
+        return RoleFilterSet(
+            data, queryset=RolePage.objects.visible().for_cards(), counts_scope="visible"
+        )
 
     def get_context_data(self, **kwargs):
         filterset = self.get_filterset()
