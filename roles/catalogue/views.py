@@ -88,8 +88,10 @@ class RoleListView(TemplateView):
 
         query = (state.get("q") or [""])[0]
         search = filterset.search
-        roles = list(page_obj.object_list)
+        # Not read here: where every card is kept, the cards need only the roles' ids.
+        roles = page_obj.object_list
         if search is not None:
+            roles = list(roles)
             for role in roles:
                 role.match_reasons = search.reasons.get(role.pk, [])
         heading = self.get_title()
