@@ -59,26 +59,18 @@ def render_cards(roles, context, show_category=False):
     words = context.get("search_words") or []
     language = get_language()
     storable = settings.FRAGMENT_CACHE and not words and cache_available()
+    keys, found = {}, {}
     if storable and isinstance(roles, QuerySet) and roles._result_cache is None:
-        stored = _stored_cards(roles.values_list("pk", flat=True), language, show_category)
-        if stored is not None:
-            return stored
+        keys, found = _stored(roles.values_list("pk", flat=True), language, show_category)
+        if keys and len(found) == len(keys):
+            return mark_safe("".join(found[key] for key in keys.values()))  # noqa: S308
     roles = list(roles)
+    if storable and not keys:
+        # Cards that show a search's match reasons are particular to one request.
+        pks = [role.pk for role in roles if not getattr(role, "match_reasons", None)]
+        keys, found = _stored(pks, language, show_category)
     template = get_template(TEMPLATE)
     flat = context.flatten()
-    keys, found = {}, {}
-    if storable:
-        try:
-            version = generation()
-            keys = {
-                role.pk: _key(version, role.pk, language, show_category)
-                for role in roles
-                if not getattr(role, "match_reasons", None)
-            }
-            found = cache.get_many(list(keys.values()))
-        except Exception:  # the cache is down: render every card
-            logger.warning("role cards: cache unavailable, rendering", exc_info=True)
-            keys, found = {}, {}
     missing = [role for role in roles if keys.get(role.pk) not in found]
     unlinked = [role for role in missing if _needs_links(role)]
     if unlinked:
@@ -101,19 +93,16 @@ def render_cards(roles, context, show_category=False):
     return mark_safe("".join(rendered))  # noqa: S308  (rendered by the template engine)
 
 
-def _stored_cards(ids, language, show_category):
-    """The stored cards of the roles with these ids, in order, as one safe string; None if any
-    is missing or the cache cannot answer."""
+def _stored(pks, language, show_category):
+    """({pk: key}, {key: stored card}) for the cards of these roles, in their order; both empty
+    when the cache cannot answer (every card is then rendered)."""
     try:
         version = generation()
-        keys = [_key(version, pk, language, show_category) for pk in ids]
-        found = cache.get_many(keys)
+        keys = {pk: _key(version, pk, language, show_category) for pk in pks}
+        return keys, cache.get_many(list(keys.values()))
     except Exception:
         logger.warning("role cards: cache unavailable, rendering", exc_info=True)
-        return None
-    if len(found) < len(keys):
-        return None
-    return mark_safe("".join(found[key] for key in keys))  # noqa: S308  (stored as rendered)
+        return {}, {}
 
 
 def _stored_for_live(context, name, compute):
