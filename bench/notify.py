@@ -6,7 +6,7 @@ Prints emails/s (first to last mail at the sink) and the worker's peak memory (V
 N; the memory should stay flat as N grows, since subscribers are streamed, never all loaded.
 Prints figures only; never passes or fails on time.
 
-    .venv/bin/python bench/notify.py [--sizes 1000,10000]
+    .venv/bin/python bench/notify.py [--sizes 1000,10000] [--workers 2]
 """
 
 import argparse
@@ -80,6 +80,10 @@ def peak_rss_kib(pid):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="task workers sending at once (default 1)"
+    )
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per size, at most")
     args = parser.parse_args()
 
     cluster = Cluster(find_bin_dir())
@@ -117,18 +121,31 @@ def main():
             )
             sink.count, sink.first, sink.last = 0, None, None
             started = time.perf_counter()
-            worker = subprocess.Popen(
-                [PYTHON, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
-                env={**env, "TASKS_BACKEND": "database"},
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            # Workers that keep polling (not --batch, which exits on an empty queue): a helper
+            # must still be there when the task that creates the deliveries queues its share.
+            workers = [
+                subprocess.Popen(
+                    [PYTHON, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1"],
+                    env={**env, "TASKS_BACKEND": "database"},
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for _ in range(args.workers)
+            ]
             peak = 0
-            while worker.poll() is None:
-                peak = max(peak, peak_rss_kib(worker.pid) or 0)
+            deadline = started + args.timeout
+            while sink.count < size and time.perf_counter() < deadline:
+                if all(worker.poll() is not None for worker in workers):
+                    break
+                peak = max([peak] + [peak_rss_kib(worker.pid) or 0 for worker in workers])
                 time.sleep(0.1)
             elapsed = time.perf_counter() - started
+            time.sleep(1)  # a mail sent twice would arrive now
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
             span = (sink.last - sink.first) if sink.count > 1 else float("nan")
             rows.append((size, sink.count, sink.count / span, elapsed, peak / 1024))
             print(f"measured {size} subscribers", flush=True)
@@ -138,11 +155,14 @@ def main():
 
     print()
     print(
-        "one new role → N confirmed subscribers; worker: db_worker --batch, PostgreSQL, SMTP sink"
+        f"one new role → N confirmed subscribers; {args.workers} × db_worker, PostgreSQL, SMTP sink"
     )
-    print(f"{'subscribers':>12}{'mails':>8}{'mails/s':>10}{'worker s':>10}{'peak RSS MiB':>14}")
+    print(
+        f"{'subscribers':>12}{'mails':>8}{'mails/s':>10}{'until last':>11}{'peak RSS MiB':>14}"
+        "  (per worker)"
+    )
     for size, count, rate, elapsed, peak in rows:
-        print(f"{size:>12}{count:>8}{rate:>10.1f}{elapsed:>10.1f}{peak:>14.1f}")
+        print(f"{size:>12}{count:>8}{rate:>10.1f}{elapsed:>11.1f}{peak:>14.1f}")
 
 
 if __name__ == "__main__":
