@@ -11,7 +11,8 @@ from aiosmtpd.controller import Controller
 
 
 class Recorder:
-    """Keeps every message accepted (parsed; `.raw` holds its bytes as received); can refuse the
+    """Keeps every message accepted (parsed; `.raw` holds its bytes as received, `.peer` the
+    connection they came on); can refuse the
     first `fail_first` messages with a 451 and pause before accepting each recipient (to widen
     the window in which a worker is killed)."""
 
@@ -34,6 +35,7 @@ class Recorder:
                 return "451 4.3.0 Try again later"
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             message.raw = envelope.content  # the bytes as they came over the wire
+            message.peer = session.peer  # the client's address and port: one per connection
             self.messages.append(message)
         return "250 Message accepted for delivery"
 

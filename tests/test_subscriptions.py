@@ -223,6 +223,47 @@ def test_scope_decides_who_hears_about_a_role(smtp_server, publish):
     ]
 
 
+def test_a_role_mail_serialised_once_is_the_mail_emailmessage_writes(smtp_server, publish):
+    """Over SMTP, a role's mail is serialised once and each subscriber's values put into the
+    bytes (MailTemplate); an address that is not plain ASCII goes through EmailMessage. Both
+    arrive as the same mail: the same headers (Date aside) and, decoded, the same bodies."""
+    from django.core.mail import mailers
+
+    plain = subscriber("reader.one+ai@example.com")
+    role = publish()
+    delivery = Delivery.objects.select_related("subscriber").get(subscriber=plain, role=role)
+    fast = notifications.role_message(delivery, {}, mailer=mailers.default)
+    assert isinstance(fast, notifications.RawMail)
+    mailers.default.send_messages([notifications.role_message(delivery, {})])  # EmailMessage
+    [served, written] = smtp_server.messages  # the first came from publish()'s worker run
+    assert served.raw.startswith(b"Date: ") and served["Content-Transfer-Encoding"] is None
+
+    def normalised(message):
+        tokens = re.compile(r"/subscribe/(manage|unsubscribe)/[^/\s\"<>]+/")  # signed, timed
+
+        def plain(text):
+            return tokens.sub(r"/subscribe/\1/…/", text)
+
+        drop = {"Date", "Content-Type"}  # the time, and the multipart boundary
+        headers = sorted((k, plain(str(v))) for k, v in message.items() if k not in drop)
+        return headers, [plain(part.get_content()) for part in message.iter_parts()]
+
+    assert normalised(served) == normalised(written)
+    assert served["To"] == "reader.one+ai@example.com"
+    assert served["Message-ID"] == f"<delivery-{delivery.pk}@airoles>"
+    assert served["List-Unsubscribe"].startswith("<http")
+    assert [p.get_content_type() for p in served.iter_parts()] == ["text/plain", "text/html"]
+    assert served.get_body(preferencelist=("plain",))["Content-Transfer-Encoding"] == "base64"
+    assert role.title in body(served) and role.title in body(served, "html")
+
+    # An internationalised address is not written into the bytes: EmailMessage encodes it.
+    idn = subscriber("reader@例子.com")
+    delivery = Delivery.objects.create(subscriber=idn, role=role)
+    message = notifications.role_message(delivery, {}, mailer=mailers.default)
+    assert not isinstance(message, notifications.RawMail)
+    assert message.to == ["reader@例子.com"]
+
+
 def test_only_the_first_publication_is_news(
     smtp_server, publish, django_capture_on_commit_callbacks
 ):

@@ -94,6 +94,64 @@ def test_two_workers_at_once_never_send_a_delivery_twice_even_after_a_failure(
     assert "451" in retried.last_error and retried.status == DeliveryStatus.SENT
 
 
+def test_a_large_run_is_shared_by_two_workers_and_each_mail_goes_once(
+    postgres, committed_catalogue, smtp_server, tmp_path, settings
+):
+    """A new role owed to many subscribers: its task queues a send task for a second worker
+    (DELIVERY_SENDERS = 2), and both send, each over its own SMTP connection."""
+    assert settings.DELIVERY_SENDERS == 2
+    role = RolePage.objects.get(slug="data-scientist")
+    Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{i}@example.com", status=SubscriberStatus.CONFIRMED)
+        for i in range(400)
+    )
+    smtp_server.rcpt_delay = 0.005  # a run of a few seconds, so the helper has time to join
+    notify_new_role.using(backend="database").enqueue(role.pk)
+    workers = [worker(smtp_server, tmp_path, f"w{i}") for i in range(2)]
+    try:
+        assert smtp_server.wait_for(400, timeout=120) == 400
+        time.sleep(0.5)  # a mail sent twice would arrive now
+    finally:
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.wait(timeout=30)
+    assert_each_sent_once(smtp_server, 400)
+    connections = {message.peer for message in smtp_server.messages}
+    assert len(connections) == 2, (tmp_path / "w1.log").read_text()
+
+
+def test_only_rows_no_other_worker_holds_count_as_unclaimed(postgres, committed_catalogue):
+    owed(60)
+    assert notifications.unclaimed_due()
+    db = connection.settings_dict
+    url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    with psycopg.connect(url, autocommit=True) as other:  # another worker's session
+        other.execute(
+            "SELECT pg_advisory_lock(%s, mod(id, 2147483647)::integer) FROM roles_delivery",
+            [notifications.LOCK_NAMESPACE],
+        )
+        assert not notifications.unclaimed_due()
+        assert notifications.claim_deliveries(50) == []
+    assert notifications.unclaimed_due()  # its locks went with its session
+
+
+def test_a_worker_that_loses_the_race_for_a_batch_tries_again(
+    postgres, committed_catalogue, smtp_server, monkeypatch
+):
+    """Two workers can pick the same candidates at the same instant, and the one that loses
+    every advisory lock gets an empty claim while rows remain. That race cannot be staged on
+    demand, so its outcome is: the first claim comes back empty."""
+    owed(30)
+    claim = notifications.claim_deliveries
+    answers = iter([[]])
+    monkeypatch.setattr(
+        notifications, "claim_deliveries", lambda size: next(answers, None) or claim(size)
+    )
+    assert notifications.send_due_deliveries() == 30
+    assert_each_sent_once(smtp_server, 30)
+
+
 def test_a_worker_killed_mid_batch_resumes_without_loss_or_duplicates(
     postgres, committed_catalogue, smtp_server, tmp_path
 ):
@@ -256,3 +314,33 @@ def test_task_worker_stops_on_sigterm_while_postgresql_is_down(
     # Sent once; or, where the relay took it as the database went, again with the same
     # Message-ID for the receiver to drop (docs/deploy.md).
     assert len(ids) == sent_before + 1 and len(set(ids)) == 1
+
+
+def test_a_mail_sent_just_before_the_database_went_away_is_recorded_not_sent_again(
+    postgres, committed_catalogue, smtp_server, monkeypatch
+):
+    """The database goes away between the SMTP server accepting a mail and the SENT mark (that
+    instant cannot be staged with a real PostgreSQL, so the mark's UPDATE fails once here). The
+    worker remembers the mail; when it starts again (task_worker does this before anything
+    else) it records it, and the next run does not send it again."""
+    owed(3)
+    save = Delivery.save
+    failures = iter([OperationalError("the database went away")])
+
+    def save_once_failing(delivery, *args, **kwargs):
+        if delivery.status == DeliveryStatus.SENT and (error := next(failures, None)):
+            raise error
+        return save(delivery, *args, **kwargs)
+
+    monkeypatch.setattr(Delivery, "save", save_once_failing)
+    with pytest.raises(OperationalError):
+        notifications.send_due_deliveries()
+    assert len(smtp_server.messages) == 1
+    [first] = Delivery.objects.filter(subscriber__email=smtp_server.messages[0]["To"])
+    assert first.status == DeliveryStatus.PENDING  # as the ledger saw it during the outage
+
+    notifications.record_unrecorded()
+    first.refresh_from_db()
+    assert first.status == DeliveryStatus.SENT and first.attempts == 1 and first.sent_at
+    assert notifications.send_due_deliveries() == 2
+    assert_each_sent_once(smtp_server, 3)

@@ -334,6 +334,9 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "d
 # Subscriptions: failed sends are retried after DELIVERY_RETRY_SECONDS × 2^(attempt − 1).
 DELIVERY_MAX_ATTEMPTS = 5
 DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "60"))
+# How many task workers share one large run of mail (a new role to many subscribers, the weekly
+# digest): the task that creates the deliveries queues one send task for each further sender.
+DELIVERY_SENDERS = int(os.environ.get("DELIVERY_SENDERS", "2"))
 SUBSCRIBE_CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link stays valid
 # At most one confirmation mail per mailbox (a+1@x, A+2@x … count as a@x) this often.
 SUBSCRIBE_RESEND_SECONDS = 10 * 60

@@ -3,8 +3,9 @@
 `db_worker` exits on the first database error it cannot ignore, and the task it was running
 stays RUNNING for ever: it failed while the database was away, so it could not even be marked
 failed. This command runs the same worker in a loop: on a database error it waits (1, 2, 4 … up
-to 30 s) and starts again, and before each start it puts back to READY the tasks still marked
-RUNNING under its own worker id — they died with the previous attempt. Re-running them is safe
+to 30 s) and starts again, and before each start it records as sent the mail it sent just before
+the outage, and puts back to READY the tasks still marked RUNNING under its own worker id — they
+died with the previous attempt. Re-running them is safe
 here: new-role notifications and deliveries go through the ledger
 (roles/subscriptions/notifications.py), a confirmation mail claims its send time first, and
 Wagtail's index updates are idempotent.
@@ -35,6 +36,7 @@ from django.core.management.base import CommandError
 from django.db import close_old_connections, connections, transaction
 
 from airoles.outage import DATABASE_ERRORS
+from roles.subscriptions import notifications
 
 logger = logging.getLogger("django_tasks_db")
 MAX_WAIT = 30.0
@@ -86,6 +88,8 @@ class Command(db_worker.Command):
             while True:
                 started = time.monotonic()
                 try:
+                    # Mail sent just before the outage, before it could be marked sent.
+                    notifications.record_unrecorded()
                     requeue_orphans(worker_id, backend_name)
                     self.worker = Worker(
                         queue_names=queue_names,
