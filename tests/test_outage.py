@@ -265,7 +265,10 @@ def test_a_hung_redis_costs_one_timeout_and_changes_made_meanwhile_are_not_serve
     figures = f"baseline {baseline:.2f} s, first {first:.2f} s, later {later}"
     print(figures)  # shown with pytest -rP
     assert 1.0 <= first < baseline + 1.8, figures
-    assert max(later) < baseline + 0.5, figures
+    # With the breaker open no call reaches Redis: a request that waited for it would take the
+    # whole 1 s socket timeout on top of its render (which, on a busy machine, can itself take a
+    # good part of a second: a bound relative to the baseline render was flaky there).
+    assert max(later) < 1.0, figures
     health = browser_client.get("/healthz")
     assert health.status_code == 200 and health.content == b"ok\ncache: unavailable\n"
 
