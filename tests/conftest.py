@@ -11,6 +11,7 @@ from django.test import Client
 
 from roles.datafile import catalogue as catalogue_module
 from roles.models import RolePage
+from roles.site import caching
 
 from . import smtp
 from .browser import chromium  # noqa: F401  (the session's Chromium, behind `browser`)
@@ -161,6 +162,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         snapshot.drop()
         shared_build.drop()
+
+
+@pytest.fixture(autouse=True)
+def forget_refused_clients():
+    """The page cache's refusals are kept in the process (roles/site/caching.py): a test that
+    made one must not leave it to the next."""
+    yield
+    caching._refused_until.clear()
 
 
 @pytest.fixture

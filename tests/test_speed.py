@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from roles.discovery.matching import related_roles
 from roles.models import RoleCategoryPage, RolePage
 from roles.models.pages import CARDS_SHOWN
+from roles.site import caching
 from roles.site.caching import _end_render, _start_render
 from roles.subscriptions import ratelimit
 
@@ -152,6 +153,35 @@ def test_a_client_over_the_uncached_limit_gets_a_friendly_429_and_others_are_ser
     other = Client(REMOTE_ADDR="198.51.100.2")
     response = other.get("/roles/?category=design")
     assert response.status_code == 200 and response["X-Cache"] == "MISS"
+
+
+def test_a_refused_client_s_cache_misses_are_refused_early_until_its_retry_after(
+    limited, monkeypatch
+):
+    """Once refused, a client's cache misses get the 429 from FloodGuardMiddleware, before the
+    page cache and the limiter run, for the Retry-After it was told; its cached pages stay
+    open, other clients and the admin are not affected, and after the wait it is served."""
+    flood = Client(REMOTE_ADDR="203.0.113.7")
+    flood.get("/roles/")  # cached now
+    for z in ("tech-rnd", "product", "design"):
+        flood.get(f"/roles/?category={z}")
+    assert flood.get("/roles/?category=operations").status_code == 429
+    # The limiter's window moves on (it would count afresh), the client's 30 s have not.
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 60 * 28_333_334 + 1.0))
+    counted = []
+    monkeypatch.setattr(caching.ratelimit, "wait_seconds", lambda *args: counted.append(args))
+    refused = flood.get("/roles/?category=brand")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) in (29, 30)
+    assert "请求太频繁" in refused.content.decode() and counted == []
+    assert "default-src" in refused["Content-Security-Policy"]  # the security headers are on
+    assert flood.get("/roles/?utm_source=z")["X-Cache"] == "HIT"  # cached stays open
+    other = Client(REMOTE_ADDR="198.51.100.2")
+    assert other.get("/roles/?category=brand").status_code == 200
+    assert flood.get("/admin/login/").status_code == 200  # not a public page: not refused
+
+    later = caching.monotonic() + 31
+    monkeypatch.setattr(caching, "monotonic", lambda: later)
+    assert flood.get("/roles/?category=brand").status_code == 200  # its wait is over
 
 
 def test_the_429_page_speaks_the_visitors_language(limited, settings):

@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "airoles.security.SecurityHeadersMiddleware",
     # Before anything that could refuse a cross-origin preflight.
     "corsheaders.middleware.CorsMiddleware",
+    # A client just refused for rendering too much: its cache misses get the 429 at once.
+    "roles.site.caching.FloodGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public HTML only (no cookie, CSRF token or private answer), before the ETag is computed.
     "roles.site.middleware.PublicGZipMiddleware",

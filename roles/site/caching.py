@@ -21,8 +21,9 @@ not bypass the cache or grow it. Paths not listed keep all their parameters (sor
 Requests the cache cannot answer are rendered, and that costs: they are limited per client address
 (UNCACHED_RATE, counted in the same cache) and to UNCACHED_CONCURRENCY renders at a time, and
 over either limit the client gets a 429 with
-Retry-After, so that one client requesting made-up URLs cannot slow everybody else's pages.
-Answers from the cache are never limited.
+Retry-After, so that one client requesting made-up URLs cannot slow everybody else's pages. For
+that Retry-After, this process refuses the client's cache misses at once, near the top of the
+middleware (FloodGuardMiddleware). Answers from the cache are never limited.
 
 When the cache is unreachable (airoles/cache.py) pages are served uncached. A change made then
 could not drop the cached pages, so this process drops them as soon as the cache answers again.
@@ -31,7 +32,9 @@ could not drop the cached pages, so this process drops them as soon as the cache
 import functools
 import hashlib
 import logging
+import math
 import re
+from time import monotonic
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -39,7 +42,7 @@ from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -298,6 +301,63 @@ def too_many_requests(request, wait):
     return response
 
 
+# Clients this process answered with a 429, and until when (time.monotonic()): the Retry-After
+# they were told. For that long FloodGuardMiddleware refuses their cache misses near the top of
+# the stack, before the rest of it and the limiter's counting run. A flood of made-up URLs
+# through sync workers queues everyone's requests behind its own: each refused request cost
+# ~1.4 ms of a worker (bench/run.py's cache-busting scenario), and answering it early costs a
+# fraction of that. The pages they would get from the cache stay open to them.
+_refused_until = {}
+REFUSED_MAX = 10_000  # clients remembered; expired ones are dropped first
+
+
+def _remember_refusal(client, wait):
+    now = monotonic()
+    if len(_refused_until) >= REFUSED_MAX:
+        for known, until in list(_refused_until.items()):
+            if until <= now:
+                del _refused_until[known]
+        if len(_refused_until) >= REFUSED_MAX:
+            _refused_until.clear()
+    _refused_until[client] = now + wait
+
+
+class FloodGuardMiddleware:
+    """After the security and CORS headers (so a 429 carries them), before everything else; see
+    _refused_until."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _refused_until:  # nobody refused: nothing to do, not even finding the client
+            wait = self._wait(request)
+            if wait:
+                with translation.override(request.LANGUAGE_CODE):
+                    return too_many_requests(request, wait)
+        return self.get_response(request)
+
+    @staticmethod
+    def _wait(request):
+        client = client_address(request)
+        until = _refused_until.get(client)
+        if until is None:
+            return 0
+        wait = math.ceil(until - monotonic())
+        if wait <= 0:
+            _refused_until.pop(client, None)
+            return 0
+        if not _cacheable_request(request) or not cache_available():
+            return 0
+        # The language LocaleMiddleware will pick, for the page cache's key and the 429 page.
+        request.LANGUAGE_CODE = translation.get_language_from_request(request)
+        try:
+            cached = cache.has_key(_cache_key(request))
+        except Exception:  # the cache is down: let PageCacheMiddleware serve it uncached
+            return 0
+        return 0 if cached else wait
+
+
 class PageCacheMiddleware:
     """Between LocaleMiddleware (the key needs the language) and the rest; see the module."""
 
@@ -332,10 +392,12 @@ class PageCacheMiddleware:
         client = client_address(request)
         wait = ratelimit.wait_seconds("uncached", client, settings.UNCACHED_RATE)
         if wait:
+            _remember_refusal(client, wait)
             return too_many_requests(request, wait)
         # With sync workers a render holds a worker: a client with many connections open would
         # hold them all, and cached pages would queue behind its renders.
         if not _start_render(client):
+            _remember_refusal(client, 1)
             return too_many_requests(request, 1)
         try:
             response = self.get_response(request)
