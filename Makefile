@@ -7,7 +7,7 @@ PORT ?= 8000
 
 MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=static --ignore=test-artifacts --ignore=node_modules --ignore=tests --ignore=bench
 
-.PHONY: run test lint validate bench load faults answers setup clean messages
+.PHONY: run test screenshots lint validate bench load faults answers setup clean messages
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 test: $(VENV)/.dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist load
+
+# The browser tests with a full-page screenshot of each page they visit, in test-artifacts/.
+screenshots: $(VENV)/.dev
+	SCREENSHOTS=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist load -m browser
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -113,6 +113,10 @@ def browser(chromium):
 
 
 def screenshot(page, name):
+    """A full-page PNG in test-artifacts/, to look at, with SCREENSHOTS=1 (`make screenshots`):
+    the 120 of a whole run cost about 40 s of browser time that nothing in a test reads."""
+    if not os.environ.get("SCREENSHOTS"):
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
