@@ -5,19 +5,25 @@ page kind, SQL queries, bytes on the wire (gzip), requests/s with p50/p95 latenc
 as a ratio to a static file of the same size served by the same gunicorn + WhiteNoise in the same
 run. Then the cache-busting scenario: one client requesting a flood of distinct URLs while
 another fetches cached pages: the other client's p50 before and during, the flood's answers
-(429 over UNCACHED_RATE) and how much the cache grew.
+(429 over UNCACHED_RATE) and how much the cache grew; then the same through nginx with
+docs/deploy.md's per-client connection limit (`--front-limit`, where nginx is installed). The
+flooding client runs at the lowest CPU priority, standing in for a machine of its own.
 
 The script prints figures and never passes or fails on time. It starts its own throwaway
-PostgreSQL cluster (tests/postgres.py), redis-server and gunicorn on 127.0.0.1, and stops them.
+PostgreSQL cluster (tests/postgres.py), redis-server, gunicorn and nginx on 127.0.0.1, and stops
+them.
 
     .venv/bin/python bench/run.py [--duration 5] [--concurrency 8] [--sizes 45,5000]
+        [--front-limit 2]      # nginx's connections per client in the second flood; 0: none
         [--database-url URL]   # an existing database (catalogue loaded) instead of a new cluster
 """
 
 import argparse
+import multiprocessing
 import os
 import random
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -40,6 +46,7 @@ from common import (
     shell,
     start_cluster,
     stop,
+    wait_for_port,
     write_reference_files,
 )
 
@@ -79,9 +86,16 @@ def measure_pages(port, figures, args):
     return results
 
 
-def flood(port, duration, concurrency, statuses):
-    """Distinct URLs the page cache cannot answer: keyword searches for random words."""
+def flood(port, duration, concurrency, results):
+    """Distinct URLs the page cache cannot answer: keyword searches for random words. Runs in a
+    process of its own, so that the flooding threads do not share the measuring process's GIL
+    with the other client's timed requests, and at the lowest CPU priority: an attacker's client
+    runs on its own machine, not on the server's cores (the servers' work for it is still all
+    here)."""
+    os.nice(19)
     stop_at = time.perf_counter() + duration
+    statuses = {}
+    lock = threading.Lock()
 
     def client(n):
         rng = random.Random(n)
@@ -91,12 +105,68 @@ def flood(port, duration, concurrency, statuses):
                 status, _h, _b = fetch(port, f"/roles/?q={word}", headers=FLOODER)
             except OSError:
                 status = "error"
-            statuses[status] = statuses.get(status, 0) + 1
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(concurrency)]
     for thread in threads:
         thread.start()
-    return threads
+    for thread in threads:
+        thread.join()
+    results.put(statuses)
+
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}; proxy_temp_path {dir}; fastcgi_temp_path {dir};
+    uwsgi_temp_path {dir}; scgi_temp_path {dir};
+    # docs/deploy.md's per-client connection limit. The bench's two clients are told apart by
+    # the X-Forwarded-For they send (a real front keys on $binary_remote_addr).
+    limit_conn_zone $http_x_forwarded_for zone=per_client:1m;
+    limit_conn_status 429;
+    upstream app {{ server 127.0.0.1:{upstream}; keepalive 8; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            limit_conn per_client {per_client};
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $http_x_forwarded_for;
+        }}
+    }}
+}}
+"""
+
+
+class Nginx:
+    """nginx in front of the server on `upstream`, as docs/deploy.md describes it."""
+
+    def __init__(self, upstream, per_client):
+        self.port = free_port()
+        self.directory = tempfile.mkdtemp(prefix="airoles-bench-nginx-")
+        conf = os.path.join(self.directory, "nginx.conf")
+        with open(conf, "w") as file:
+            file.write(
+                NGINX_CONF.format(
+                    dir=self.directory, upstream=upstream, port=self.port, per_client=per_client
+                )
+            )
+        self.process = subprocess.Popen(
+            [shutil.which("nginx"), "-c", conf, "-e", os.path.join(self.directory, "error.log")]
+        )
+        wait_for_port(self.port, self.process)
+
+    def stop(self):
+        stop(self.process)
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def busting(port, redis_url, args):
@@ -104,11 +174,14 @@ def busting(port, redis_url, args):
     mixed_load(port, VISITOR_PAGES, 1, 2, headers=VISITOR)  # cached
     before = mixed_load(port, VISITOR_PAGES, args.duration, 2, headers=VISITOR)["cached pages"]
     keys, memory = store.dbsize(), store.info("memory")["used_memory"]
-    statuses = {}
-    threads = flood(port, args.duration, args.concurrency, statuses)
+    results = multiprocessing.Queue()
+    flooder = multiprocessing.Process(
+        target=flood, args=(port, args.duration, args.concurrency, results)
+    )
+    flooder.start()
     during = mixed_load(port, VISITOR_PAGES, args.duration, 2, headers=VISITOR)["cached pages"]
-    for thread in threads:
-        thread.join()
+    statuses = results.get(timeout=args.duration + 60)
+    flooder.join()
     return {
         "before": before,
         "during": during,
@@ -163,6 +236,17 @@ def print_table(size, figures, uncached, cached, bust, args):
         f"{bust['keys'][0]} → {bust['keys'][1]}, Redis memory "
         f"{bust['memory'][0] / 2**20:.1f} → {bust['memory'][1] / 2**20:.1f} MiB"
     )
+    front = bust.get("front")
+    if front:
+        before, during = front["before"], front["during"]
+        print(
+            f"  the same through nginx, {args.front_limit} connections per client "
+            f"(docs/deploy.md): p50 {before['p50']:.1f} ms before, {during['p50']:.1f} ms during "
+            f"({during['p50'] / before['p50'] if before['p50'] else float('nan'):.2f}×), "
+            f"p95 {before['p95']:.1f} → {during['p95']:.1f} ms, "
+            f"errors {before['errors'] + during['errors']}; flood answers "
+            f"{dict(sorted(front['statuses'].items(), key=str))}"
+        )
 
 
 def main():
@@ -173,6 +257,13 @@ def main():
     parser.add_argument("--sizes", default="45,5000", help="catalogue sizes to measure at")
     parser.add_argument("--uncached-rate", default="60/min", help="UNCACHED_RATE of the run")
     parser.add_argument("--database-url", help="use this database (catalogue loaded)")
+    parser.add_argument(
+        "--front-limit",
+        type=int,
+        default=2,
+        help="the cache-busting scenario again through nginx with this many connections per "
+        "client (docs/deploy.md), where nginx is installed; 0: not",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
@@ -220,6 +311,12 @@ def main():
                     runs[label] = measure_pages(port, figures, args)
                     if label == "cached":
                         bust = busting(port, redis_server.url, args)
+                        if args.front_limit and shutil.which("nginx"):
+                            front = Nginx(port, args.front_limit)
+                            try:
+                                bust["front"] = busting(front.port, redis_server.url, args)
+                            finally:
+                                front.stop()
                 finally:
                     stop(server)
                 print(f"measured {label} pages at {size} roles", flush=True)
