@@ -34,10 +34,11 @@ run: setup
 
 # Tests run in parallel (pytest-xdist), one worker more than there are cores unless TEST_WORKERS
 # says otherwise (0: in this process): browser, server and worker tests wait on other processes,
-# and the extra worker fills that time (on 2 cores: 489 s with 2 workers, 439 s with 3).
-# `--dist load` hands tests out in pytest-django's order, so that on each worker the tests that
-# commit (and empty the database when they end) come after those that roll back; `loadfile`
-# would mix them.
+# and the extra worker fills that time (on a busy 2-core machine: 489 s with 2 workers, 439 s
+# with 3; on a quiet one 241 s with 3, where a 4th gained nothing). `--dist load` hands tests out
+# in pytest-django's order (slow ones first within each group: tests/conftest.py), so that on
+# each worker the tests that commit (and restore the catalogue when they end) come after those
+# that roll back; `loadfile` would mix them.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 test: $(VENV)/.dev
