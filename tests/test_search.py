@@ -84,6 +84,7 @@ def test_inside_a_deferred_block_each_saved_object_is_indexed_once_when_it_ends(
     index = search_module._index
     monkeypatch.setattr(search_module, "_index", lambda *key: indexed.append(key) or index(*key))
     role = RolePage.objects.get(title="提示工程师")
+    other = RolePage.objects.exclude(pk=role.pk).first()
     skill = Skill.objects.get(name="Python")
     with search_module.search_index_deferred():
         role.synonyms = "咒语工匠"
@@ -91,12 +92,14 @@ def test_inside_a_deferred_block_each_saved_object_is_indexed_once_when_it_ends(
         role.save()
         skill.description = "蟒蛇语言"
         skill.save()
+        other.synonyms = "算盘先生"
+        other.save()
         assert found("咒语工匠") == [] and indexed == []  # not yet
-    assert indexed == [
-        ("roles", "rolepage", str(role.pk)),
-        ("roles", "skill", str(skill.pk)),
+    assert indexed == [  # one task per model, each object once
+        ("roles", "rolepage", [str(role.pk), str(other.pk)]),
+        ("roles", "skill", [str(skill.pk)]),
     ]
-    assert found("咒语工匠") == ["提示工程师"]
+    assert found("咒语工匠") == ["提示工程师"] and found("算盘先生") == [other.title]
 
 
 def test_a_deferred_block_that_fails_indexes_nothing(monkeypatch):
@@ -107,7 +110,7 @@ def test_a_deferred_block_that_fails_indexes_nothing(monkeypatch):
         role.save()
         raise RuntimeError("the load failed")
     role.save()  # and outside a block, a save is indexed at once again
-    assert indexed == [("roles", "rolepage", str(role.pk))]
+    assert indexed == [("roles", "rolepage", [str(role.pk)])]
 
 
 def test_pinyin_of_a_skill_finds_the_roles_that_need_it():

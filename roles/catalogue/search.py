@@ -18,11 +18,13 @@ from contextvars import ContextVar
 
 import jieba
 from modelsearch import index
+from modelsearch.backends import get_search_backends
 from modelsearch.signal_handlers import post_delete_signal_handler
-from modelsearch.tasks import insert_or_update_object_task
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
+from django.tasks import task
 
 _lock = threading.Lock()
 _ready = False
@@ -70,32 +72,49 @@ class SearchIndexed:
     search_auto_update = False  # modelsearch connects no receiver of its own
 
 
-# (app label, model name, pk) of the objects saved in the current search_index_deferred() block,
+# The objects saved in the current search_index_deferred() block, {(app label, model name): {pk}},
 # or None outside one. A context variable: another thread's saves (a web request) are indexed
 # as usual meanwhile.
 _deferred = ContextVar("search_index_deferred", default=None)
 
 
-def _index(app_label, model_name, pk):
-    insert_or_update_object_task.enqueue(app_label, model_name, pk)
+BULK = 500  # objects indexed by one task
+
+
+@task
+def index_objects(app_label, model_name, pks):
+    """Index these objects of one model, in one go where there are several: what modelsearch's
+    insert_or_update_object_task does for one object (the specific instance, if it is among the
+    model's indexed objects), with one write per search backend instead of one per object."""
+    model = apps.get_model(app_label, model_name)
+    instances = [index.get_indexed_instance(obj) for obj in model.objects.filter(pk__in=pks)]
+    instances = [instance for instance in instances if instance is not None]
+    if instances:
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(type(instances[0]), instances)
+
+
+def _index(app_label, model_name, pks):
+    index_objects.enqueue(app_label, model_name, pks)
 
 
 def _saved(sender, instance, raw=False, **kwargs):
     if raw:  # fixtures (loaddata): as modelsearch does
         return
-    key = (instance._meta.app_label, instance._meta.model_name, str(instance.pk))
+    key = (instance._meta.app_label, instance._meta.model_name)
     pending = _deferred.get()
     if pending is None:
-        _index(*key)
+        _index(*key, [str(instance.pk)])
     else:
-        pending[key] = None  # a dict: insertion order, once each
+        # A dict of dicts: insertion order, each object once.
+        pending.setdefault(key, {})[str(instance.pk)] = None
 
 
 @contextmanager
 def search_index_deferred(*, index_when_done=True):
     """Saves of SearchIndexed objects in the block are indexed once each when it ends without an
-    exception (an exception means a rollback: nothing to index). `index_when_done=False`: the
-    caller indexes them itself (generate_roles does, in bulk)."""
+    exception (an exception means a rollback: nothing to index), in bulk, one task per model.
+    `index_when_done=False`: the caller indexes them itself (generate_roles does)."""
     pending = {}
     token = _deferred.set(pending)
     try:
@@ -103,8 +122,10 @@ def search_index_deferred(*, index_when_done=True):
     finally:
         _deferred.reset(token)
     if index_when_done:
-        for key in pending:
-            _index(*key)
+        for key, pks in pending.items():
+            pks = list(pks)
+            for start in range(0, len(pks), BULK):
+                _index(*key, pks[start : start + BULK])
 
 
 def connect_signals():
