@@ -11,6 +11,7 @@ import pytest
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.mail import mailers
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -227,8 +228,6 @@ def test_a_role_mail_serialised_once_is_the_mail_emailmessage_writes(smtp_server
     """Over SMTP, a role's mail is serialised once and each subscriber's values put into the
     bytes (MailTemplate); an address that is not plain ASCII goes through EmailMessage. Both
     arrive as the same mail: the same headers (Date aside) and, decoded, the same bodies."""
-    from django.core.mail import mailers
-
     plain = subscriber("reader.one+ai@example.com")
     role = publish()
     delivery = Delivery.objects.select_related("subscriber").get(subscriber=plain, role=role)

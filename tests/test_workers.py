@@ -56,13 +56,17 @@ def worker(smtp_server, tmp_path, name, *args):
     )
 
 
-def owed(count):
-    """`count` confirmed subscribers, each owed a mail about one role."""
-    role = RolePage.objects.get(slug="data-scientist")
+def confirmed_readers(count):
     Subscriber.objects.bulk_create(
         Subscriber(email=f"reader{i}@example.com", status=SubscriberStatus.CONFIRMED)
         for i in range(count)
     )
+
+
+def owed(count):
+    """`count` confirmed subscribers, each owed a mail about one role."""
+    role = RolePage.objects.get(slug="data-scientist")
+    confirmed_readers(count)
     notifications.create_role_deliveries(role)
     assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == count
     return role
@@ -101,10 +105,7 @@ def test_a_large_run_is_shared_by_two_workers_and_each_mail_goes_once(
     (DELIVERY_SENDERS = 2), and both send, each over its own SMTP connection."""
     assert settings.DELIVERY_SENDERS == 2
     role = RolePage.objects.get(slug="data-scientist")
-    Subscriber.objects.bulk_create(
-        Subscriber(email=f"reader{i}@example.com", status=SubscriberStatus.CONFIRMED)
-        for i in range(200)
-    )
+    confirmed_readers(200)
     smtp_server.rcpt_delay = 0.01  # a run of a second or two: time for the helper to join
     notify_new_role.using(backend="database").enqueue(role.pk)
     workers = [worker(smtp_server, tmp_path, f"w{i}") for i in range(2)]

@@ -501,9 +501,10 @@ SELECT id FROM candidates WHERE {{lock}}(%(namespace)s, mod(id, 2147483647)::int
 """
 
 
-def _ledger_query(sql, **params):
-    """Run one of the SQL statements above on the ledger; returns its rows."""
-    sql = sql.format(table=db.ops.quote_name(Delivery._meta.db_table), **params.pop("fmt", {}))
+def _ledger_query(sql, lock=None, **params):
+    """Run one of the SQL statements above on the ledger (`lock`: CLAIM_SQL's lock function);
+    returns its rows."""
+    sql = sql.format(table=db.ops.quote_name(Delivery._meta.db_table), lock=lock)
     params |= {
         "pending": DeliveryStatus.PENDING,
         "now": timezone.now(),
@@ -526,7 +527,7 @@ def claim_deliveries(size):
             .values_list("pk", flat=True)[:size]
         )
     lock = "pg_try_advisory_xact_lock" if db.in_atomic_block else "pg_try_advisory_lock"
-    return [row[0] for row in _ledger_query(CLAIM_SQL, limit=size, fmt={"lock": lock})]
+    return [row[0] for row in _ledger_query(CLAIM_SQL, lock=lock, limit=size)]
 
 
 def unclaimed_due():
