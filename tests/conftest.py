@@ -16,6 +16,12 @@ from roles.site import caching
 from . import smtp
 from .browser import chromium  # noqa: F401  (the session's Chromium, behind `browser`)
 
+# Copy a database file by file (a checkpoint, then a directory copy) instead of PostgreSQL 15's
+# default of writing every block through the WAL: with the throwaway cluster's fsync off, a copy
+# of the 14 MB catalogue database takes ~17 ms instead of ~20-140 ms, and less of the CPU the
+# test workers share.
+COPY = "STRATEGY FILE_COPY"
+
 
 class CatalogueSnapshot:
     """The test database with the catalogue loaded, kept as a PostgreSQL template database so
@@ -33,7 +39,8 @@ class CatalogueSnapshot:
         self.name = f"{self.database}_catalogue"
         self._execute(
             f"DROP DATABASE IF EXISTS {self._quote(self.name)}",
-            f"CREATE DATABASE {self._quote(self.name)} TEMPLATE {self._quote(self.database)}",
+            f"CREATE DATABASE {self._quote(self.name)} TEMPLATE {self._quote(self.database)}"
+            f" {COPY}",
         )
 
     def restore(self):
@@ -44,7 +51,8 @@ class CatalogueSnapshot:
         # connection health checks reconnect on their next request.
         self._execute(
             f"DROP DATABASE {self._quote(self.database)} WITH (FORCE)",
-            f"CREATE DATABASE {self._quote(self.database)} TEMPLATE {self._quote(self.name)}",
+            f"CREATE DATABASE {self._quote(self.database)} TEMPLATE {self._quote(self.name)}"
+            f" {COPY}",
         )
 
     def drop(self):
@@ -110,7 +118,7 @@ class SharedBuild:
         if self.building:
             CatalogueSnapshot._execute(
                 f"CREATE DATABASE {connection.ops.quote_name(self.template)} "
-                f"TEMPLATE {connection.ops.quote_name(connection.settings_dict['NAME'])}",
+                f"TEMPLATE {connection.ops.quote_name(connection.settings_dict['NAME'])} {COPY}",
             )
         self.release()
 

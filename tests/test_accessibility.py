@@ -34,8 +34,12 @@ def axe_source():
 
 def violations(page):
     page.evaluate(axe_source())  # evaluated by the test, so the page's CSP does not apply
+    # Only violations are read: asking for no passes or incomplete results spares axe from
+    # describing every node that passed (4.1 s instead of 5.5 s for the eleven pages).
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        WCAG_21_AA,
     )
     return [
         (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:5])
