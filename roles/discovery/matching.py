@@ -136,12 +136,16 @@ def named_roles(values):
     order given, ready for cards (for_listing); unknown or malformed names are left out with a
     notice. Compare and the shortlist read their URLs through this."""
     slugs, notices = parse_role_slugs(values)
-    found = {
-        role.slug: role
-        for role in RolePage.objects.visible()
-        .filter(slug__in=[s for s in slugs if SLUG_RE.match(s)][:50])
-        .for_listing()
-    }
+    wanted = [s for s in slugs if SLUG_RE.match(s)][:50]
+    # None named (an empty compare page): no queryset, whose compiling alone took 8 ms.
+    found = (
+        {
+            role.slug: role
+            for role in RolePage.objects.visible().filter(slug__in=wanted).for_listing()
+        }
+        if wanted
+        else {}
+    )
     unknown = [slug for slug in slugs if slug not in found]
     if unknown:
         separator = pgettext("list separator", "、")
