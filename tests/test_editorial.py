@@ -505,28 +505,6 @@ def test_the_commands_dry_run_and_read_csv(tmp_path):
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_export_then_import_into_an_empty_database_gives_the_same_catalogue(
-    committed_catalogue, tmp_path
-):
-    role = RolePage.objects.get(slug="prompt-engineer")
-    role.definition = "导出前改过的定义。"
-    role.save_revision().publish()
-    json_path, csv_path = tmp_path / "c.json", tmp_path / "c.csv"
-    call_command("export_catalogue", "-o", str(json_path), stderr=StringIO())
-    call_command("export_catalogue", "-o", str(csv_path), stderr=StringIO())
-    exported = json.loads(json_path.read_text(encoding="utf-8"))
-
-    call_command("flush", "--noinput")
-    assert not RolePage.objects.exists()
-    call_command("load_catalogue", str(json_path), stdout=StringIO())
-    assert catalogue.export_catalogue() == exported
-    assert RoleIndexPage.objects.get().get_workflow().name == WORKFLOW  # set up again
-
-    report = catalogue.load(catalogue.read(csv_path), update=True, dry_run=True)
-    assert report.of_kind("role")["unchanged"] and not report.updated and not report.created
-
-
 # Term changes that alter live pages are for those who may publish (issue 12, item 2).
 
 
