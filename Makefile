@@ -35,18 +35,19 @@ run: setup
 # Tests run in parallel (pytest-xdist), one worker more than there are cores unless TEST_WORKERS
 # says otherwise (0: in this process): browser, server and worker tests wait on other processes,
 # and the extra worker fills that time (on a busy 2-core machine: 489 s with 2 workers, 439 s
-# with 3; on a quiet one 241 s with 3, where a 4th gained nothing). `--dist load` hands tests out
-# in pytest-django's order (slow ones first within each group: tests/conftest.py), so that on
-# each worker the tests that commit (and restore the catalogue when they end) come after those
-# that roll back; `loadfile` would mix them.
+# with 3; on a quiet one 241 s with 3, where a 4th gained nothing). `--dist worksteal` gives each
+# worker a third of the tests in pytest-django's order (slow ones first within each group:
+# tests/conftest.py), and a worker that runs out takes half of what another has left: with
+# `--dist load`, runs ended with one worker 15-18 s on its last tests after the others had
+# finished. Tests that commit restore the catalogue when they end, so any test may follow them.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 test: $(VENV)/.dev
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist load
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The browser tests with a full-page screenshot of each page they visit, in test-artifacts/.
 screenshots: $(VENV)/.dev
-	SCREENSHOTS=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist load -m browser
+	SCREENSHOTS=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -m browser
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -163,11 +163,11 @@ def pytest_collection_modifyitems(items):
     """Slow tests first: those that wait on other processes, then those that drive Chromium.
     pytest-django then sorts the tests, stably, into its groups (tests that roll back, then
     tests that commit, then tests without a database; the groups rely on that order), so each
-    group keeps this order. xdist hands tests out in it as workers free up, so the run ends on
-    short tests: with the slowest last, one timed run ended with one worker 28 s on the
-    worker-process tests while the others had finished; with the browser tests before them,
-    another ended with one worker 18 s on them. Waiting tests go first because a test that
-    waits leaves the CPU to the other workers' tests."""
+    group keeps this order. xdist (worksteal, Makefile) gives each worker a share in this order
+    and idle workers take from the end of the others' shares, so the run ends on short tests:
+    with the slowest last, one timed run ended with one worker 28 s on the worker-process tests
+    while the others had finished. Waiting tests go before the browser tests because a test
+    that waits leaves the CPU to the other workers' tests."""
 
     def order(item):
         names = set(item.fixturenames)
@@ -242,9 +242,10 @@ def skip_next_flush():
     """pytest-django ends a committing test by emptying the database (Django's flush: TRUNCATE
     of every table, then post_migrate's content types and permissions again, ~0.6 s here), after
     which the next committing test would copy the snapshot in again. Every committing test here
-    starts from the catalogue (committed_catalogue), and after them come only tests without a
-    database (pytest-django's order), so the flush after a test that has just restored the
-    catalogue is skipped: one copy per test instead of a flush and a copy."""
+    starts from the catalogue (committed_catalogue) and leaves it restored, so the flush after a
+    test that has just restored it is skipped: one copy per test instead of a flush and a copy,
+    and whatever test comes next on this worker (xdist's worksteal may hand it one that rolls
+    back) finds the catalogue as the session's database has it."""
     original = TransactionTestCase._fixture_teardown
 
     def restore_the_flush(test_case):
