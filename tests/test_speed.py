@@ -38,6 +38,12 @@ PAGES = {
     "skill": "/skills/python/",
 }
 MAX_QUERIES = 10
+FEEDS = [
+    "/feeds/roles/",
+    "/feeds/roles/atom/",
+    "/feeds/categories/tech-rnd/",
+    "/feeds/company-types/financial-institution/atom/",
+]
 
 
 @pytest.fixture
@@ -92,7 +98,7 @@ def html(client, url):
 
 def test_cards_from_the_fragment_cache_are_the_cards_rendered(client, settings):
     settings.FRAGMENT_CACHE = False
-    urls = [*PAGES.values(), "/data/roles.json", "/data/roles.csv", "/sitemap.xml"]
+    urls = [*PAGES.values(), "/data/roles.json", "/data/roles.csv", "/sitemap.xml", *FEEDS]
     rendered = {url: html(client, url) for url in urls}
     settings.FRAGMENT_CACHE = True
     cache.clear()
@@ -114,6 +120,8 @@ def test_publishing_a_role_drops_its_kept_cards_related_roles_home_and_downloads
         f"/skills/{skill.slug}/",
         "/data/roles.json",
         "/data/roles.csv",
+        "/feeds/roles/",
+        f"/feeds/categories/{role.category.slug}/atom/",
     ]
     for url in kept:
         client.get(url)
