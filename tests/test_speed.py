@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from roles.discovery.matching import related_roles
-from roles.models import RoleCategoryPage, RolePage
+from roles.models import CompanyType, RoleCategoryPage, RoleCompanyType, RolePage
 from roles.models.pages import CARDS_SHOWN
 from roles.site import caching
 from roles.site.caching import _end_render, _start_render
@@ -129,6 +129,26 @@ def test_publishing_a_role_drops_its_kept_cards_related_roles_home_and_downloads
     role.save_revision().publish()
     for url in kept:
         assert "新名称的岗位" in client.get(url).content.decode(), url
+
+
+def test_a_company_types_kept_facet_counts_change_when_a_role_joins_it(client, fragments):
+    """A company type's page keeps its facet counts (the page fixes that facet), and a publish
+    drops them with everything else kept."""
+    url = "/company-types/financial-institution/"
+    finance = CompanyType.objects.get(slug="financial-institution")
+    role = RolePage.objects.exclude(company_type_links__company_type=finance).first()
+    slug = role.category.slug
+
+    def count():
+        page = client.get(url).content.decode()
+        option = rf'id="f-category-{slug}">\s*<label for="f-category-{slug}">[^<]*'
+        return int(re.search(option + r'<span class="facet__count">(\d+)</span>', page).group(1))
+
+    before = count()
+    assert count() == before  # kept
+    role.company_type_links.add(RoleCompanyType(company_type=finance))
+    role.save_revision().publish()
+    assert count() == before + 1
 
 
 @pytest.fixture

@@ -337,11 +337,14 @@ class RoleFilterSet(django_filters.FilterSet):
         model = RolePage
         fields = []
 
-    def __init__(self, *args, counts_scope=None, **kwargs):
+    def __init__(self, *args, counts_scope=None, preset=(), **kwargs):
         """`counts_scope`: a name for the rows of `queryset` (e.g. "visible", every visible
-        role), under which its facet counts may be kept; None: always counted."""
+        role), under which its facet counts may be kept; None: always counted. `preset`: the
+        facets the page's path fixes (a company type's page), whose values the caller's scope
+        names too."""
         super().__init__(*args, **kwargs)
         self.counts_scope = counts_scope
+        self.preset = tuple(preset)
 
     @property
     def values(self):
@@ -415,16 +418,17 @@ class RoleFilterSet(django_filters.FilterSet):
         return facets
 
     def _counts(self, name):
-        """{value: roles} of one facet given the other active filters. Without any (the listing
-        as first opened, or filtered by this facet alone), they depend only on the catalogue and
-        the base queryset, so where the caller names that queryset (`counts_scope`) they are
-        kept until the catalogue changes: one query per facet saved on the most visited
-        listing."""
+        """{value: roles} of one facet given the other active filters. Without any but the
+        page's preset (the listing as first opened, a company type's page, or either filtered by
+        this facet alone), they depend only on the catalogue and the base queryset, so where the
+        caller names that queryset and preset (`counts_scope`) they are kept until the catalogue
+        changes: one query per facet saved on the most visited listings."""
 
         def count():
             return self.filters[name].counts(self.filter_queryset(self.queryset, exclude=name))
 
-        others = any(value for key, value in self.values.items() if key not in (name, "sort"))
+        fixed = (name, "sort", *self.preset)
+        others = any(value for key, value in self.values.items() if key not in fixed)
         if others or self.counts_scope is None:
             return count()
         return until_changed(f"facet-counts:{self.counts_scope}:{name}", count)

@@ -35,10 +35,16 @@ class RoleListView(TemplateView):
 
     def get_filterset(self):
         data = self.request.GET.copy()
-        for name, values in self.get_preset().items():
+        preset = self.get_preset()
+        for name, values in preset.items():
             data.setlist(name, values)
+        # The facet counts are kept per preset (each company type's page has its own).
+        scope = ":".join(["visible", *(f"{name}={','.join(v)}" for name, v in preset.items())])
         return RoleFilterSet(
-            data, queryset=RolePage.objects.visible().for_cards(), counts_scope="visible"
+            data,
+            queryset=RolePage.objects.visible().for_cards(),
+            counts_scope=scope,
+            preset=preset,
         )
 
     def get_context_data(self, **kwargs):
