@@ -325,8 +325,10 @@ class RoleCategoryPage(OneQueryViewRestrictions, SearchIndexed, DisplayNameMixin
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         roles = RolePage.objects.child_of(self).visible().for_cards()
+        # Not read here: where every card is kept, the cards need only the roles' ids.
         context["roles"] = roles[:CARDS_SHOWN]
         context["role_count"] = roles.count()
+        context["cards_shown"] = CARDS_SHOWN
         return context
 
 
