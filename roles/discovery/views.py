@@ -77,7 +77,13 @@ class CompareView(TemplateView):
                 )
             context["skill_rows"] = comparison.skill_rows()
         if len(slugs) < MAX_COMPARED:
-            context["suggestions"] = self.suggestions(comparison.roles, slugs)
+            context["suggestions"] = (
+                self.suggestions(comparison.roles, slugs)
+                if slugs
+                # The page as first opened (no role chosen yet) suggests the same roles to
+                # everyone until the catalogue changes.
+                else until_changed("compare-suggestions", lambda: self.suggestions([], []))
+            )
         return context
 
     def suggestions(self, chosen, slugs):
