@@ -12,6 +12,7 @@ import json
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max
 from django.http import HttpResponse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import condition, require_safe
 from django.views.generic import TemplateView
 
@@ -204,9 +205,10 @@ class OpenDataView(TemplateView):
     template_name = "roles/open_data.html"
 
     def get_context_data(self, **kwargs):
+        # Read only where the page's content is rendered: it is kept ({% kept %}).
         return {
             **super().get_context_data(**kwargs),
-            "last_modified": catalogue_last_modified(),
-            "role_count": RolePage.objects.visible().count(),
-            "source": source(),
+            "last_modified": SimpleLazyObject(catalogue_last_modified),
+            "role_count": SimpleLazyObject(RolePage.objects.visible().count),
+            "source": SimpleLazyObject(source),
         }
