@@ -35,7 +35,8 @@ run: setup
 # Tests run in parallel (pytest-xdist), one worker more than there are cores unless TEST_WORKERS
 # says otherwise (0: in this process): browser, server and worker tests wait on other processes,
 # and the extra worker fills that time (on a busy 2-core machine: 489 s with 2 workers, 439 s
-# with 3; on a quiet one 241 s with 3, where a 4th gained nothing). `--dist worksteal` gives each
+# with 3; on a quiet one, 2026-12-01: 213-222 s with 3, 243 s with 4, against 442 s for the
+# serial suite of 849741a, measured in the same sitting). `--dist worksteal` gives each
 # worker a third of the tests in pytest-django's order (slow ones first within each group:
 # tests/conftest.py), and a worker that runs out takes half of what another has left: with
 # `--dist load`, runs ended with one worker 15-18 s on its last tests after the others had
