@@ -40,8 +40,7 @@ class CatalogueSnapshot:
         self.name = f"{self.database}_catalogue"
         self._execute(
             f"DROP DATABASE IF EXISTS {self._quote(self.name)}",
-            f"CREATE DATABASE {self._quote(self.name)} TEMPLATE {self._quote(self.database)}"
-            f" {COPY}",
+            self.create_from(self.name, self.database),
         )
 
     def restore(self):
@@ -52,8 +51,7 @@ class CatalogueSnapshot:
         # connection health checks reconnect on their next request.
         self._execute(
             f"DROP DATABASE {self._quote(self.database)} WITH (FORCE)",
-            f"CREATE DATABASE {self._quote(self.database)} TEMPLATE {self._quote(self.name)}"
-            f" {COPY}",
+            self.create_from(self.database, self.name),
         )
         # A test that flushed the database (the export-then-load test) had its content types
         # made again, with other ids, and this process keeps content types by id: without
@@ -67,6 +65,11 @@ class CatalogueSnapshot:
     @staticmethod
     def _quote(name):
         return connection.ops.quote_name(name)
+
+    @classmethod
+    def create_from(cls, name, template):
+        """The statement that makes database `name` a copy of `template`."""
+        return f"CREATE DATABASE {cls._quote(name)} TEMPLATE {cls._quote(template)} {COPY}"
 
     @staticmethod
     def _execute(*statements):
@@ -122,8 +125,7 @@ class SharedBuild:
             call_command("load_catalogue", verbosity=0, stdout=open(os.devnull, "w"))
         if self.building:
             CatalogueSnapshot._execute(
-                f"CREATE DATABASE {connection.ops.quote_name(self.template)} "
-                f"TEMPLATE {connection.ops.quote_name(connection.settings_dict['NAME'])} {COPY}",
+                CatalogueSnapshot.create_from(self.template, connection.settings_dict["NAME"])
             )
         self.release()
 

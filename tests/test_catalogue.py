@@ -239,7 +239,6 @@ def test_export_then_load_into_an_empty_database_builds_an_identical_catalogue(
     path, csv_path = tmp_path / "export.json", tmp_path / "export.csv"
     call_command("export_catalogue", output=str(path), stderr=StringIO())
     call_command("export_catalogue", output=str(csv_path), stderr=StringIO())
-    exported = json.loads(path.read_text(encoding="utf-8"))
     before = counts()
 
     call_command("flush", "--noinput")
@@ -249,7 +248,6 @@ def test_export_then_load_into_an_empty_database_builds_an_identical_catalogue(
     assert counts() == before
     assert "created: role 提示工程师" in output
     assert RolePage.objects.live().count() == 45
-    assert catalogue.export_catalogue() == exported
     assert catalogue.dumps(catalogue.export_catalogue()) == path.read_text(encoding="utf-8")
     assert RolePage.objects.get(slug="ai-ethicist").definition == "研究AI伦理问题（编辑修订）。"
     assert RoleIndexPage.objects.get().get_workflow().name == WORKFLOW  # set up again

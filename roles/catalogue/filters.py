@@ -340,8 +340,8 @@ class RoleFilterSet(django_filters.FilterSet):
     def __init__(self, *args, counts_scope=None, preset=(), **kwargs):
         """`counts_scope`: a name for the rows of `queryset` (e.g. "visible", every visible
         role), under which its facet counts may be kept; None: always counted. `preset`: the
-        facets the page's path fixes (a company type's page), whose values the caller's scope
-        names too."""
+        facets the page's path fixes (a company type's page): their values are part of the
+        counts' scope, not other filters."""
         super().__init__(*args, **kwargs)
         self.counts_scope = counts_scope
         self.preset = tuple(preset)
@@ -431,7 +431,8 @@ class RoleFilterSet(django_filters.FilterSet):
         others = any(value for key, value in self.values.items() if key not in fixed)
         if others or self.counts_scope is None:
             return count()
-        return until_changed(f"facet-counts:{self.counts_scope}:{name}", count)
+        preset = "".join(f":{key}={','.join(self.values.get(key, []))}" for key in self.preset)
+        return until_changed(f"facet-counts:{self.counts_scope}{preset}:{name}", count)
 
     def notices(self):
         """What the page should tell the visitor about their query."""

@@ -38,12 +38,10 @@ class RoleListView(TemplateView):
         preset = self.get_preset()
         for name, values in preset.items():
             data.setlist(name, values)
-        # The facet counts are kept per preset (each company type's page has its own).
-        scope = ":".join(["visible", *(f"{name}={','.join(v)}" for name, v in preset.items())])
         return RoleFilterSet(
             data,
             queryset=RolePage.objects.visible().for_cards(),
-            counts_scope=scope,
+            counts_scope="visible",
             preset=preset,
         )
 
