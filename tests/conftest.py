@@ -5,10 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client, TransactionTestCase
+from django.utils import translation
 
 from roles.datafile import catalogue as catalogue_module
 from roles.models import RolePage
@@ -210,6 +212,16 @@ def forget_refused_clients():
     made one must not leave it to the next."""
     yield
     caching._refused_until.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    """A request on the English interface leaves English active in this thread (LocaleMiddleware
+    activates a language and nothing deactivates it), and a test that reads translated text
+    outside a request expects the default language, whichever test ran before it on this
+    worker."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

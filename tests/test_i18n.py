@@ -42,14 +42,6 @@ ROLE = "deep-learning-engineer"  # has an English name, synonyms and related rol
 OTHER_ROLE = "nlp-engineer"
 
 
-@pytest.fixture(autouse=True)
-def chinese_afterwards():
-    """A request on the English interface leaves English active in this thread: the tests that
-    run after these expect the default language."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 # The translation files.
 
 
