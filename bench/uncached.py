@@ -135,11 +135,11 @@ def main():
             prepare_site(env)
         elif not os.environ.get("STATIC_ROOT"):
             manage(env, "collectstatic", "--noinput")
-            existing = int(
-                shell(env, "from roles.models import RolePage; print(RolePage.objects.count())")
-            )
-            if args.roles > existing:
-                manage(env, "generate_roles", "--count", str(args.roles - existing))
+        existing = int(
+            shell(env, "from roles.models import RolePage; print(RolePage.objects.count())")
+        )
+        if args.roles > existing:
+            manage(env, "generate_roles", "--count", str(args.roles - existing))
         out = subprocess.run(
             [PYTHON, __file__, "--inner", "--requests", str(args.requests), "--top",
              str(args.top), *urls],
