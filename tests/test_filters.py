@@ -217,3 +217,24 @@ def test_an_over_long_query_is_cut_with_a_notice():
     fs = filterset("q=" + "数据" * 300)
     assert len(fs.values["q"]) == 100
     assert "搜索词太长，只使用了前 100 个字。" in fs.notices()
+
+
+def test_among_ids_selects_what_pk_in_selects_with_one_parameter():
+    """A search's ids reach each query of its page as one array parameter, not one per id."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from roles.models import RoleSkill
+    from roles.models.expressions import AmongIds
+
+    ids = list(RolePage.objects.order_by("pk").values_list("pk", flat=True)[::2])
+    assert len(ids) > 10
+    with CaptureQueriesContext(connection) as captured:
+        among = set(RolePage.objects.filter(AmongIds("pk", ids)).values_list("pk", flat=True))
+    assert among == set(ids)
+    sql = captured.captured_queries[0]["sql"]
+    assert " = ANY(" in sql and " IN (" not in sql, sql  # one array, not a placeholder per id
+    links = RoleSkill.objects.filter(AmongIds("page_id", ids))
+    assert set(links.values_list("page_id", flat=True)) == set(ids)
+    assert RolePage.objects.filter(AmongIds("pk", [])).count() == 0
+    assert not RolePage.objects.filter(AmongIds("pk", [])).exists()

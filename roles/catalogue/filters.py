@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import django_filters
 
@@ -22,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from roles.choices import UNSTATED, ThresholdLevel
 from roles.models import CompanyType, RoleCategoryPage, RoleCompanyType, RolePage, RoleSkill, Skill
 from roles.models.blocks import raw_section_text
+from roles.models.expressions import AmongIds
+from roles.models.pages import split_lines
 from roles.site.caching import until_changed
 
 from .forms import QueryField, SlugListField, SortField, term_choices
@@ -88,7 +91,7 @@ class KeywordFilter(django_filters.CharFilter):
 
     def filter(self, queryset, value):
         ids = self.parent.search_ids
-        return queryset if ids is None else queryset.filter(pk__in=ids)
+        return queryset if ids is None else queryset.filter(AmongIds("pk", ids))
 
 
 class SortFilter(django_filters.ChoiceFilter):
@@ -170,11 +173,23 @@ class Search:
     reasons: dict = field(default_factory=dict)  # role id → [Reason]
 
 
+class Matched(NamedTuple):
+    """A role the search backend matched: what rank() reads of it."""
+
+    pk: int
+    title: str
+    english_name: str
+    synonyms: str
+    definition: str
+    skills_text: str
+    body: object  # a StreamValue
+
+
 def role_texts(role, skill_names):
-    """{field: [texts]} of a role, as MATCH_FIELDS names them."""
+    """{field: [texts]} of a role (a Matched), as MATCH_FIELDS names them."""
     return {
         "title": [role.title],
-        "synonym": role.synonym_list,
+        "synonym": split_lines(role.synonyms),
         "english_name": [role.english_name] if role.english_name else [],
         "definition": [role.definition],
         "skill": skill_names,
@@ -197,21 +212,22 @@ def concise(reasons, skills=2):
 
 
 def rank(roles, words):
-    """`roles` (the search backend's matches, in its order) ordered by the best field each
-    word matched — names, then definition, then skills; the backend's order within a tier —
-    with the reasons for each: which fields matched, and which synonym or skill."""
+    """`roles` (the search backend's matches as Matched rows, in its order) ordered by the best
+    field each word matched — names, then definition, then skills; the backend's order within a
+    tier — with the reasons for each: which fields matched, and which synonym or skill."""
     skills = defaultdict(list)
-    links = RoleSkill.objects.filter(page_id__in=[role.pk for role in roles])
+    links = RoleSkill.objects.filter(AmongIds("page_id", [role.pk for role in roles]))
     for page_id, name in links.order_by("sort_order").values_list("page_id", "skill__name"):
         skills[page_id].append(name)
     result = Search(words)
+    labels = {name: str(label) for _tier, name, label in MATCH_FIELDS}  # once, not per role
     tiers = {}
     for role in roles:
         texts = role_texts(role, skills[role.pk])
         tier, reasons = 0, []
         for word in words:
             best = UNEXPLAINED
-            for field_tier, name, label in MATCH_FIELDS:
+            for field_tier, name, _label in MATCH_FIELDS:
                 found = [text for text in texts[name] if matches(text, word)]
                 if not found:
                     continue
@@ -220,7 +236,7 @@ def rank(roles, words):
                 if name == "english_name":
                     detail = ""
                 if not any(r.field == name and r.detail == detail for r in reasons):
-                    reasons.append(Reason(name, str(label), detail))
+                    reasons.append(Reason(name, labels[name], detail))
             tier = max(tier, best)
         tiers[role.pk] = tier
         result.reasons[role.pk] = concise(reasons)
@@ -361,10 +377,13 @@ class RoleFilterSet(django_filters.FilterSet):
             return None  # no query, or nothing searchable in it: no filter
         # Every role: the search backends cannot express visible()'s subquery, and these ids
         # only ever narrow the filterset's own queryset, which is RolePage.objects.visible().
-        candidates = RolePage.objects.only(
-            "id", "title", "english_name", "synonyms", "definition", "skills_text", "body"
-        )
-        return rank(list(candidates.search(words, operator="and")), words.split())
+        # Read as rows, not pages: a common word matches most of a large catalogue, and
+        # building that many pages (ClusterableModel's __init__) cost more than ranking them.
+        # get_queryset() is the database backends' (WAGTAILSEARCH_BACKENDS): their ordered,
+        # filtered queryset.
+        matched = RolePage.objects.search(words, operator="and").get_queryset()
+        rows = matched.values_list(*Matched._fields)
+        return rank([Matched(*row) for row in rows], words.split())
 
     @property
     def search_ids(self):

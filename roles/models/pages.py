@@ -49,6 +49,11 @@ from .taxonomy import CompanyType, RoleCompanyType, RoleSkill, Skill
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+def split_lines(text):
+    """The non-blank lines of a one-per-line field (a role's synonyms), stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class CataloguePageQuerySet(PageQuerySet):
     def visible(self):
         """What the public may see: live pages outside every view-restricted section (password,
@@ -504,7 +509,7 @@ class RolePage(OneQueryViewRestrictions, SearchIndexed, DisplayNameMixin, Page):
 
     @property
     def synonym_list(self):
-        return [line.strip() for line in self.synonyms.splitlines() if line.strip()]
+        return split_lines(self.synonyms)
 
     @cached_property
     def skills(self):
