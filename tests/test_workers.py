@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from django.core.management import call_command
 from django.db import OperationalError, connection
+from django.utils.timezone import now
 
 from roles.choices import DeliveryStatus, SubscriberStatus
 from roles.management.commands import task_worker
@@ -27,6 +28,7 @@ from .postgres import Cluster, find_bin_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_OPTIONS = ["--no-startup-delay", "--interval", "0.2"]
+LEASE = 2  # seconds a worker process here leases what it claims (DELIVERY_LEASE_SECONDS)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +39,7 @@ def postgres():
         pytest.skip("row locks with SKIP LOCKED need PostgreSQL")
 
 
-def worker(smtp_server, tmp_path, name, *args):
+def worker(smtp_server, tmp_path, name, *args, **settings):
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -45,6 +47,7 @@ def worker(smtp_server, tmp_path, name, *args):
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "EMAIL_URL": smtp_server.url,
         "TASKS_BACKEND": "database",
+        **settings,
     }
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115  (closed with the process)
     return subprocess.Popen(
@@ -169,7 +172,7 @@ def test_a_worker_killed_mid_batch_resumes_without_loss_or_duplicates(
     owed(30)
     smtp_server.rcpt_delay = 0.2
     send_deliveries.using(backend="database").enqueue()
-    first = worker(smtp_server, tmp_path, "first")
+    first = worker(smtp_server, tmp_path, "first", DELIVERY_LEASE_SECONDS=str(LEASE))
     assert smtp_server.wait_for(5, timeout=60) >= 5
     # Kill it while it is sending the next mail (waiting on the server), not in the instant
     # between the server accepting a mail and the worker recording it: no ledger can tell
@@ -180,9 +183,12 @@ def test_a_worker_killed_mid_batch_resumes_without_loss_or_duplicates(
     first.wait(timeout=10)
     killed_after = len(smtp_server.messages)
     assert killed_after < 30  # it really was stopped mid-batch
-    time.sleep(0.5)
+    # What it had claimed and not sent is leased to it for a while: not due for anyone else.
+    leased = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__gt=now())
+    assert leased.exists()
+    time.sleep(LEASE + 0.5)
 
-    # The next run picks up where the dead one stopped.
+    # The next run picks up where the dead one stopped, once the lease is over.
     send_deliveries.using(backend="database").enqueue()
     second = worker(smtp_server, tmp_path, "second", "--batch")
     assert second.wait(timeout=120) == 0, (tmp_path / "second.log").read_text()
@@ -253,6 +259,7 @@ def task_worker_process(cluster, smtp_server, log_path, *args):
         "DATABASE_URL": cluster.url,
         "EMAIL_URL": smtp_server.url,
         "TASKS_BACKEND": "database",
+        "DELIVERY_LEASE_SECONDS": str(LEASE),
     }
     log = open(log_path, "a")  # noqa: SIM115  (closed with the process)
     command = ["manage.py", "task_worker", "--backend", "database", "--worker-id", "w-stop"]
@@ -312,7 +319,9 @@ def test_task_worker_stops_on_sigterm_while_postgresql_is_down(
             sent_before = len(smtp_server.messages)
             assert sent_before == (0 if signals == 2 else 1)  # killed mid-send, or sent
 
-            # The database is back: the next start with the same id finishes the work.
+            # The database is back, and the lease of the delivery it had claimed is over: the
+            # next start with the same id finishes the work.
+            time.sleep(LEASE)
             cluster.start_server()
             smtp_server.rcpt_delay = 0
             again = task_worker_process(cluster, smtp_server, log, "--batch")
@@ -349,6 +358,9 @@ def test_a_mail_sent_just_before_the_database_went_away_is_recorded_not_sent_aga
     assert len(smtp_server.messages) == 1
     [first] = Delivery.objects.filter(subscriber__email=smtp_server.messages[0]["To"])
     assert first.status == DeliveryStatus.PENDING  # as the ledger saw it during the outage
+    # Another worker back with the database before this one finds the batch leased (the
+    # advisory locks went with the session): it cannot send that mail again.
+    assert notifications.claim_deliveries(50) == []
 
     notifications.record_unrecorded()
     first.refresh_from_db()

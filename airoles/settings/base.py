@@ -339,6 +339,11 @@ DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "60"))
 # How many task workers share one large run of mail (a new role to many subscribers, the weekly
 # digest): the task that creates the deliveries queues one send task for each further sender.
 DELIVERY_SENDERS = int(os.environ.get("DELIVERY_SENDERS", "2"))
+# A claimed batch of deliveries is not due for other workers for this long (the lease): a worker
+# that lost the database just after a mail went out records it when the database is back, before
+# another worker may send that mail again. A worker that dies leaves its batch to the next run
+# once the lease is over (roles/subscriptions/notifications.py).
+DELIVERY_LEASE_SECONDS = int(os.environ.get("DELIVERY_LEASE_SECONDS", "300"))
 SUBSCRIBE_CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link stays valid
 # At most one confirmation mail per mailbox (a+1@x, A+2@x … count as a@x) this often.
 SUBSCRIBE_RESEND_SECONDS = 10 * 60

@@ -4,17 +4,23 @@ The ledger (Delivery) is written first, one row per email owed (one per subscrib
 or per subscriber and digest week). Workers send it in batches:
 
 1. Claim: one short statement picks up to CLAIM_BATCH pending, due rows (SELECT … FOR UPDATE
-   SKIP LOCKED LIMIT n, skipping rows another worker holds) and takes a PostgreSQL
-   *session-level advisory lock* on each. The advisory lock is the claim: it is held by the
-   worker's database session, not by a transaction, so no row lock or transaction stays open
-   while mail is sent, and it disappears by itself when the worker dies (its connection
-   closes), so a killed worker's unsent rows are free for the next run at once, with no lease
-   timeout to wait out. After locking, the rows are read again: a row another worker marked
-   SENT just before giving up its lock is no longer pending and is dropped.
+   SKIP LOCKED LIMIT n, skipping rows another worker holds), takes a PostgreSQL
+   *session-level advisory lock* on each and leases them: their next_attempt_at moves
+   DELIVERY_LEASE_SECONDS ahead, so they are not due for anyone else. No row lock or
+   transaction stays open while mail is sent. The locks keep other workers off the rows while
+   the worker's session lives (inside an outer transaction, before the lease is committed
+   too). The lease outlives the session: when the database goes away just after a mail went
+   out, every session and its locks go with it, and two workers come back with it. The lease
+   keeps the other one from sending that mail again until this one has recorded it and given
+   back the rest of its batch (record_unrecorded, first thing when it is back). A killed
+   worker's unsent rows are due again when the lease ends, and the next run sends them
+   (deliver() queues a run for then). After locking, the rows are read again: a row another
+   worker marked SENT just before giving up its lock is no longer pending and is dropped.
 2. Send: over one SMTP connection, opened once and kept for the whole run, each claimed row is
    rendered, sent, and marked SENT (or its failure recorded) in its own one-statement
    transaction, right after the SMTP server accepts it.
-3. Release the batch's locks, claim the next batch.
+3. Release the batch's locks, claim the next batch (every row of the last one is sent,
+   cancelled, or due for a retry: its lease no longer matters).
 
 So a mail is sent at most once per delivery, except if a worker dies between the SMTP server
 accepting a mail and the SENT update (a worker that only lost the database there remembers the
@@ -496,8 +502,12 @@ WITH candidates AS MATERIALIZED (
     ORDER BY d.next_attempt_at, d.id
     LIMIT %(limit)s
     FOR UPDATE OF d SKIP LOCKED
+), locked AS MATERIALIZED (
+    SELECT id FROM candidates WHERE {{lock}}(%(namespace)s, mod(id, 2147483647)::integer)
 )
-SELECT id FROM candidates WHERE {{lock}}(%(namespace)s, mod(id, 2147483647)::integer)
+UPDATE {{table}} SET next_attempt_at = %(lease_until)s
+WHERE id IN (SELECT id FROM locked)
+RETURNING id
 """
 
 
@@ -505,9 +515,11 @@ def _ledger_query(sql, lock=None, **params):
     """Run one of the SQL statements above on the ledger (`lock`: CLAIM_SQL's lock function);
     returns its rows."""
     sql = sql.format(table=db.ops.quote_name(Delivery._meta.db_table), lock=lock)
+    now = timezone.now()
     params |= {
         "pending": DeliveryStatus.PENDING,
-        "now": timezone.now(),
+        "now": now,
+        "lease_until": lease_until(now),
         "namespace": LOCK_NAMESPACE,
     }
     with db.cursor() as cursor:
@@ -515,19 +527,26 @@ def _ledger_query(sql, lock=None, **params):
         return cursor.fetchall()
 
 
+def lease_until(now):
+    return now + datetime.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
+
+
 def claim_deliveries(size):
     """Claim up to `size` pending, due deliveries for this database session (see the module's
-    docstring) and return their ids; release them with release_deliveries()."""
+    docstring), lease them, and return their ids; release them with release_deliveries()."""
     if db.vendor != "postgresql":  # one writer at a time (SQLite): nothing to lock
-        return list(
-            Delivery.objects.filter(
-                status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
-            )
+        now = timezone.now()
+        ids = list(
+            Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:size]
         )
-    lock = "pg_try_advisory_xact_lock" if db.in_atomic_block else "pg_try_advisory_lock"
-    return [row[0] for row in _ledger_query(CLAIM_SQL, lock=lock, limit=size)]
+        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=lease_until(now))
+    else:
+        lock = "pg_try_advisory_xact_lock" if db.in_atomic_block else "pg_try_advisory_lock"
+        ids = [row[0] for row in _ledger_query(CLAIM_SQL, lock=lock, limit=size)]
+    _held.update(ids)
+    return ids
 
 
 def unclaimed_due():
@@ -579,6 +598,7 @@ def send_due_deliveries(limit=None):
                 )
                 for delivery in batch:
                     sent += send_delivery(delivery, mailer, roles)
+                _held.difference_update(ids)  # each sent, cancelled or due for a retry
             finally:
                 release_deliveries(ids)
     finally:
@@ -624,19 +644,30 @@ def send_delivery(delivery, mailer, roles):
 
 
 # Deliveries this process sent whose SENT mark failed: the database went away between the SMTP
-# server accepting the mail and the UPDATE. The ledger still says pending, and the mail would go
-# out again once the database is back. A worker that waits out the outage (task_worker) marks
-# them first thing when it starts again, before it requeues or claims anything.
+# server accepting the mail and the UPDATE. The ledger still says pending (leased to this
+# process, so no other worker sends it meanwhile), and the mail would go out again once the
+# lease is over. A worker that waits out the outage (task_worker) marks them first thing when
+# it starts again, before it requeues or claims anything.
 _sent_unrecorded = {}
+# Deliveries this process claimed (and leased) and has not finished: a batch cut short by an
+# error. record_unrecorded() gives back the ones still pending, due at once.
+_held = set()
 
 
 def record_unrecorded():
-    """Mark SENT the deliveries this process sent while the database could not record it."""
+    """Mark SENT the deliveries this process sent while the database could not record it, and
+    end the lease on the rest of a batch it could not finish."""
     for pk, (attempts, sent_at) in list(_sent_unrecorded.items()):
         Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.SENT, attempts=attempts, sent_at=sent_at
         )
         del _sent_unrecorded[pk]
+        _held.discard(pk)
+    if _held:
+        Delivery.objects.filter(pk__in=_held, status=DeliveryStatus.PENDING).update(
+            next_attempt_at=timezone.now()
+        )
+        _held.clear()
 
 
 def _record_failure(delivery, error):
