@@ -39,6 +39,10 @@ def fill_source(page, prefix, title, url, day):
     page.fill(f"[name={prefix}-value-sources-0-value-title]", title)
     page.fill(f"[name={prefix}-value-sources-0-value-url]", url)
     page.fill(f"[name={prefix}-value-sources-0-value-consulted]", day)
+    # Close the date field's picker and move focus to a field without one: left open, the
+    # picker can take the next click (one run's next 添加 never opened its menu).
+    page.keyboard.press("Escape")
+    page.locator(f"[name={prefix}-value-sources-0-value-title]").click()
 
 
 def test_an_editor_adds_sections_with_sources_and_a_moderator_approves_them(
