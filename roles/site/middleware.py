@@ -1,9 +1,11 @@
 """Site-wide middleware: the language's Vary header, gzip for public HTML, and the Wagtail site
 of a request without a query."""
 
+import threading
+
 from django.core.exceptions import DisallowedHost
 from django.middleware import locale
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils.cache import patch_vary_headers
 
 from wagtail.models import Site
@@ -26,7 +28,20 @@ class PublicGZipMiddleware(GZipMiddleware):
     same page lets an attacker who can inject text and watch sizes guess the secret (BREACH), so
     a response is left as it is if it sets a cookie, carries a CSRF token, is private (a session
     or an API token: roles/site/caching.py) or is not HTML. Before ConditionalGetMiddleware in
-    MIDDLEWARE, so its ETag is computed on the uncompressed page."""
+    MIDDLEWARE, so its ETag is computed on the uncompressed page.
+
+    Each process keeps the compressed bytes of the last KEPT pages it compressed, by their strong
+    ETag (the uncompressed page's digest): a page served from the page cache is the same bytes
+    each time, and compressing it again was three quarters of a cached listing's time in process
+    (1.32 → 0.33 ms without gzip). Reusing the bytes reuses their random padding too, which only
+    guards against BREACH; these pages hold no secret."""
+
+    KEPT = 256  # pages; ~15 KiB each compressed
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self.kept = {}  # strong ETag → gzipped body, oldest first
+        self.lock = threading.Lock()
 
     def process_response(self, request, response):
         if (
@@ -37,7 +52,28 @@ class PublicGZipMiddleware(GZipMiddleware):
             or b"csrfmiddlewaretoken" in response.content
         ):
             return response
-        return super().process_response(request, response)
+        etag = response.get("ETag", "")
+        strong = etag.startswith('"')
+        body = self.kept.get(etag) if strong else None
+        if (
+            body is None
+            or response.has_header("Content-Encoding")
+            or not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        ):
+            response = super().process_response(request, response)
+            if strong and response.get("Content-Encoding") == "gzip":
+                with self.lock:
+                    self.kept[etag] = response.content
+                    while len(self.kept) > self.KEPT:
+                        self.kept.pop(next(iter(self.kept)))
+            return response
+        # What GZipMiddleware does to a response it compresses, with the kept bytes.
+        patch_vary_headers(response, ("Accept-Encoding",))
+        response.content = body
+        response.headers["Content-Length"] = str(len(body))
+        response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
+        return response
 
 
 class SiteMiddleware:
