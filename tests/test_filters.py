@@ -2,10 +2,13 @@
 
 import pytest
 
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from roles.catalogue.filters import RoleFilterSet
-from roles.models import RolePage
+from roles.models import RolePage, RoleSkill
+from roles.models.expressions import AmongIds
 
 pytestmark = pytest.mark.django_db
 
@@ -221,12 +224,6 @@ def test_an_over_long_query_is_cut_with_a_notice():
 
 def test_among_ids_selects_what_pk_in_selects_with_one_parameter():
     """A search's ids reach each query of its page as one array parameter, not one per id."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from roles.models import RoleSkill
-    from roles.models.expressions import AmongIds
-
     ids = list(RolePage.objects.order_by("pk").values_list("pk", flat=True)[::2])
     assert len(ids) > 10
     with CaptureQueriesContext(connection) as captured:

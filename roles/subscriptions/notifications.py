@@ -515,11 +515,9 @@ def _ledger_query(sql, lock=None, **params):
     """Run one of the SQL statements above on the ledger (`lock`: CLAIM_SQL's lock function);
     returns its rows."""
     sql = sql.format(table=db.ops.quote_name(Delivery._meta.db_table), lock=lock)
-    now = timezone.now()
     params |= {
         "pending": DeliveryStatus.PENDING,
-        "now": now,
-        "lease_until": lease_until(now),
+        "now": timezone.now(),
         "namespace": LOCK_NAMESPACE,
     }
     with db.cursor() as cursor:
@@ -527,24 +525,22 @@ def _ledger_query(sql, lock=None, **params):
         return cursor.fetchall()
 
 
-def lease_until(now):
-    return now + datetime.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
-
-
 def claim_deliveries(size):
     """Claim up to `size` pending, due deliveries for this database session (see the module's
     docstring), lease them, and return their ids; release them with release_deliveries()."""
+    until = timezone.now() + datetime.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
     if db.vendor != "postgresql":  # one writer at a time (SQLite): nothing to lock
-        now = timezone.now()
         ids = list(
-            Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            Delivery.objects.filter(
+                status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+            )
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:size]
         )
-        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=lease_until(now))
+        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=until)
     else:
         lock = "pg_try_advisory_xact_lock" if db.in_atomic_block else "pg_try_advisory_lock"
-        ids = [row[0] for row in _ledger_query(CLAIM_SQL, lock=lock, limit=size)]
+        ids = [row[0] for row in _ledger_query(CLAIM_SQL, lock=lock, limit=size, lease_until=until)]
     _held.update(ids)
     return ids
 
@@ -662,8 +658,7 @@ def record_unrecorded():
             status=DeliveryStatus.SENT, attempts=attempts, sent_at=sent_at
         )
         del _sent_unrecorded[pk]
-        _held.discard(pk)
-    if _held:
+    if _held:  # the sent ones among them are no longer pending
         Delivery.objects.filter(pk__in=_held, status=DeliveryStatus.PENDING).update(
             next_attempt_at=timezone.now()
         )
