@@ -29,7 +29,7 @@ from .postgres import Cluster, find_bin_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_OPTIONS = ["--no-startup-delay", "--interval", "0.2"]
-LEASE = 2  # seconds a worker process here leases what it claims (DELIVERY_LEASE_SECONDS)
+LEASE = 2  # seconds the task_worker processes here lease what they claim (DELIVERY_LEASE_SECONDS)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
